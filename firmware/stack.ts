@@ -1,0 +1,5 @@
+// meshstack: the entry point compiled to build/stack.wasm. Re-exports the host-facing API of every
+// part of the stack; each exports/ file owns one part.
+export * from "./exports/io-window";
+export * from "./exports/crypto-symmetric";
+export * from "./exports/crypto-curve";

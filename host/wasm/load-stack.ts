@@ -1,0 +1,79 @@
+// Loads build/stack.wasm (or the debug build) and gives typed access to its exports and memory.
+// One call = one independent instance: every node in a simulation gets its own.
+import { readFileSync, existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export type StackBuild = "release" | "debug";
+
+/** Raised when the WASM calls `abort` (an assertion or an out-of-memory in the stack). */
+export class StackTrap extends Error {
+  override name = "StackTrap";
+}
+
+/** The raw exports of stack.wasm; each binding narrows this to what it uses. */
+export type StackExports = Record<string, unknown> & { memory: WebAssembly.Memory };
+
+export interface StackInstance {
+  exports: StackExports;
+  memory: WebAssembly.Memory;
+  /** A fresh view of linear memory (memory.grow detaches older views). */
+  bytes(): Uint8Array;
+}
+
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "asconfig.json"))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error("meshstack: cannot find the package root (asconfig.json)");
+    dir = parent;
+  }
+}
+
+export function stackWasmPath(build: StackBuild = "release"): string {
+  return join(packageRoot(), "build", build === "release" ? "stack.wasm" : "stack.debug.wasm");
+}
+
+const compiled = new Map<StackBuild, WebAssembly.Module>();
+
+async function compile(build: StackBuild): Promise<WebAssembly.Module> {
+  let module = compiled.get(build);
+  if (!module) {
+    const path = stackWasmPath(build);
+    if (!existsSync(path)) throw new Error(`meshstack: ${path} is missing; run \`npm run build\` first`);
+    module = await WebAssembly.compile(readFileSync(path));
+    compiled.set(build, module);
+  }
+  return module;
+}
+
+/** Reads an AssemblyScript string (UTF-16, byte length stored just before it) out of memory. */
+function readAssemblyScriptString(memory: WebAssembly.Memory, pointer: number): string {
+  if (pointer === 0) return "";
+  const byteLength = new Uint32Array(memory.buffer, pointer - 4, 1)[0];
+  return Buffer.from(memory.buffer, pointer, byteLength).toString("utf16le");
+}
+
+export interface StackImports {
+  /** Extra import modules (radio, clock, …) merged with `env.abort`. */
+  [module: string]: Record<string, WebAssembly.ImportValue>;
+}
+
+export async function instantiateStack(build: StackBuild = "release", imports: StackImports = {}): Promise<StackInstance> {
+  const module = await compile(build);
+  let memory: WebAssembly.Memory | undefined;
+  const env = {
+    abort(messagePointer: number, filePointer: number, line: number, column: number): never {
+      const message = memory ? readAssemblyScriptString(memory, messagePointer) : "";
+      const file = memory ? readAssemblyScriptString(memory, filePointer) : "";
+      throw new StackTrap(`stack aborted: ${message || "(no message)"} at ${file}:${line}:${column}`);
+    },
+    ...(imports.env ?? {}),
+  };
+  const instance = await WebAssembly.instantiate(module, { ...imports, env });
+  const exports = instance.exports as StackExports;
+  memory = exports.memory;
+  const mem = memory;
+  return { exports, memory: mem, bytes: () => new Uint8Array(mem.buffer) };
+}
