@@ -31,7 +31,13 @@ function packageRoot(): string {
   }
 }
 
+/**
+ * Path of the stack WASM to load. `MESHSTACK_WASM` overrides it (a file path), which lets a developer
+ * test a partial build of one part of the stack without touching build/.
+ */
 export function stackWasmPath(build: StackBuild = "release"): string {
+  const override = process.env.MESHSTACK_WASM;
+  if (override) return override;
   return join(packageRoot(), "build", build === "release" ? "stack.wasm" : "stack.debug.wasm");
 }
 
