@@ -1,6 +1,6 @@
 // Loads build/stack.wasm (or the debug build) and gives typed access to its exports and memory.
 // One call = one independent instance: every node in a simulation gets its own.
-import { readFileSync, existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -66,7 +66,10 @@ export interface StackImports {
   [module: string]: Record<string, WebAssembly.ImportValue>;
 }
 
-export async function instantiateStack(build: StackBuild = "release", imports: StackImports = {}): Promise<StackInstance> {
+export async function instantiateStack(
+  build: StackBuild = "release",
+  imports: StackImports = {},
+): Promise<StackInstance> {
   const module = await compile(build);
   let memory: WebAssembly.Memory | undefined;
   const env = {
@@ -81,5 +84,11 @@ export async function instantiateStack(build: StackBuild = "release", imports: S
   const exports = instance.exports as StackExports;
   memory = exports.memory;
   const mem = memory;
-  return { exports, memory: mem, bytes: () => new Uint8Array(mem.buffer) };
+  // One view, renewed only when memory.grow has replaced the buffer: bindings call bytes() per chunk.
+  let view = new Uint8Array(mem.buffer);
+  const bytes = () => {
+    if (view.buffer !== mem.buffer) view = new Uint8Array(mem.buffer);
+    return view;
+  };
+  return { exports, memory: mem, bytes };
 }
