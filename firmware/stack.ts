@@ -3,3 +3,4 @@
 export * from "./exports/io-window";
 export * from "./exports/crypto-symmetric";
 export * from "./exports/crypto-curve";
+export * from "./exports/stack-api";

@@ -30,7 +30,14 @@ interface CryptoExports {
   sipHashInit(keyPointer: number): void;
   sipHashUpdate(pointer: number, length: number): void;
   sipHashFinal(outPointer: number): void;
-  chacha20Xor(outPointer: number, inPointer: number, length: number, keyPointer: number, noncePointer: number, counter: number): void;
+  chacha20Xor(
+    outPointer: number,
+    inPointer: number,
+    length: number,
+    keyPointer: number,
+    noncePointer: number,
+    counter: number,
+  ): void;
   ed25519PublicKey(outPointer: number, seedPointer: number): void;
   ed25519SignInit(seedPointer: number): void;
   ed25519SignNonceUpdate(pointer: number, length: number): void;

@@ -1,0 +1,306 @@
+// Host binding of the stack API (firmware/exports/stack-api.ts): builds pools, loopback wires,
+// identities, address books and Integrity links inside one stack.wasm instance and drives them.
+import { instantiateStack, type StackBuild, type StackInstance } from "./load-stack.js";
+
+/** Integrity paranoia levels (firmware/integrity/wire.ts). */
+export enum IntegrityLevel {
+  Default = 0,
+  Crc32c = 1,
+  Blake2b = 2,
+  SipHash = 3,
+  Ed25519 = 4,
+}
+
+export const integrityLevelNames: Record<string, IntegrityLevel> = {
+  crc32c: IntegrityLevel.Crc32c,
+  blake2b: IntegrityLevel.Blake2b,
+  siphash: IntegrityLevel.SipHash,
+  ed25519: IntegrityLevel.Ed25519,
+};
+
+export function integrityLevelName(level: number): string {
+  return Object.keys(integrityLevelNames).find((name) => integrityLevelNames[name] === level) ?? `level-${level}`;
+}
+
+/** Link push() results (firmware/link/status.ts). */
+export enum Status {
+  Ok = 0,
+  Full = 1,
+  TooBig = 2,
+  NoBuffer = 3,
+  NoKey = 4,
+  KeySpent = 5,
+  BadArgument = 6,
+}
+
+/** Names of the Integrity layer's counters, in the order of firmware/integrity/counters.ts. */
+export const integrityCounterNames = [
+  "sentCrc32c",
+  "sentBlake2b",
+  "sentSipHash",
+  "sentEd25519",
+  "acceptedCrc32c",
+  "acceptedBlake2b",
+  "acceptedSipHash",
+  "acceptedEd25519",
+  "rejectedCrc32c",
+  "rejectedBlake2b",
+  "rejectedSipHash",
+  "rejectedEd25519",
+  "truncated",
+  "unknownLevel",
+  "unknownKey",
+  "spentKey",
+] as const;
+export type IntegrityCounters = Record<(typeof integrityCounterNames)[number], number>;
+
+/** Names of the loopback wire's counters, in the order of firmware/link/loopback.ts. */
+export const loopbackCounterNames = [
+  "framesSent",
+  "framesDelivered",
+  "dropped",
+  "duplicated",
+  "bitsFlipped",
+  "truncated",
+  "reordered",
+  "receiveOverflow",
+] as const;
+export type LoopbackCounters = Record<(typeof loopbackCounterNames)[number], number>;
+
+/** Fault probabilities per frame, each 0..1. */
+export interface Faults {
+  drop?: number;
+  duplicate?: number;
+  bitFlip?: number;
+  truncate?: number;
+  reorder?: number;
+}
+
+export interface PushOptions {
+  /** Protection level; Default (0) lets the link's profile choose. */
+  level?: IntegrityLevel;
+  /** Address-book entry to key SipHash with. */
+  contact?: number;
+}
+
+export interface Received {
+  payload: Uint8Array;
+  /** The level that was verified (0 below the Integrity layer). */
+  level: IntegrityLevel;
+  /** Address-book entry that authenticated a SipHash frame, or -1. */
+  contact: number;
+  /** Public key that signed an Ed25519 frame. */
+  signer?: Uint8Array;
+}
+
+interface StackApiExports {
+  ioDataPointer(): number;
+  ioDataSize(): number;
+  ioArgsPointer(): number;
+  packetBufferCapacity(): number;
+  heapTop(): number;
+  poolCreate(count: number): number;
+  poolAvailable(pool: number): number;
+  loopbackCreatePair(pool: number, mtu: number, queueLength: number, seed: number): number;
+  loopbackSetFaults(
+    link: number,
+    drop: number,
+    duplicate: number,
+    bitFlip: number,
+    truncate: number,
+    reorder: number,
+  ): number;
+  loopbackCounter(link: number, which: number): number;
+  identityCreate(seed: number): number;
+  identityPublicKey(identity: number, out: number): number;
+  addressBookCreate(capacity: number): number;
+  addressBookSet(book: number, index: number, endpoint: number, key: number, reusable: number): number;
+  addressBookRemove(book: number, index: number): number;
+  addressBookIsSpent(book: number, index: number): number;
+  integrityCreate(lower: number, pool: number, identity: number, book: number): number;
+  integritySetDefaultLevel(link: number, level: number): number;
+  integrityMtuForLevel(link: number, level: number): number;
+  integrityCounter(link: number, which: number): number;
+  linkMtu(link: number): number;
+  linkPush(link: number, pool: number, length: number, level: number, contact: number): number;
+  linkPop(link: number, pool: number): number;
+  linkPoll(link: number, now: number): number;
+}
+
+function probability(name: string, value: number | undefined): number {
+  if (value === undefined) return 0;
+  if (!(value >= 0 && value <= 1)) throw new RangeError(`${name}: expected a probability from 0 to 1, got ${value}`);
+  return Math.round(value * 65536);
+}
+
+function created(what: string, handle: number): number {
+  if (handle < 0) throw new Error(`stack: could not create ${what} (bad argument or table full)`);
+  return handle;
+}
+
+/** One stack.wasm instance and the objects built inside it. */
+export class Stack {
+  private readonly x: StackApiExports;
+  private readonly dataPointer: number;
+  private readonly dataSize: number;
+  private readonly argsPointer: number;
+
+  private constructor(readonly instance: StackInstance) {
+    this.x = instance.exports as unknown as StackApiExports;
+    this.dataPointer = this.x.ioDataPointer();
+    this.dataSize = this.x.ioDataSize();
+    this.argsPointer = this.x.ioArgsPointer();
+  }
+
+  static async load(build: StackBuild = "release"): Promise<Stack> {
+    return new Stack(await instantiateStack(build));
+  }
+
+  /** Bytes of linear memory the instance has (whole 64 KiB pages). */
+  memoryBytes(): number {
+    return this.instance.memory.buffer.byteLength;
+  }
+
+  /** Bytes of linear memory in use: static data plus every object allocated so far. */
+  heapBytes(): number {
+    return this.x.heapTop();
+  }
+
+  createPool(count: number): number {
+    return created("a packet pool", this.x.poolCreate(count));
+  }
+
+  poolAvailable(pool: number): number {
+    return this.x.poolAvailable(pool);
+  }
+
+  /** Two Data Link ends joined by an in-memory wire. */
+  createLoopbackPair(
+    pool: number,
+    options: { mtu?: number; queueLength?: number; seed?: number } = {},
+  ): [number, number] {
+    const first = created(
+      "a loopback pair",
+      this.x.loopbackCreatePair(pool, options.mtu ?? 1280, options.queueLength ?? 16, (options.seed ?? 1) >>> 0),
+    );
+    return [first, first + 1];
+  }
+
+  /** Faults applied to frames sent from `link`. */
+  setFaults(link: number, faults: Faults): void {
+    const ok = this.x.loopbackSetFaults(
+      link,
+      probability("drop", faults.drop),
+      probability("duplicate", faults.duplicate),
+      probability("bitFlip", faults.bitFlip),
+      probability("truncate", faults.truncate),
+      probability("reorder", faults.reorder),
+    );
+    if (!ok) throw new Error(`stack: link ${link} is not a loopback link`);
+  }
+
+  loopbackCounters(link: number): LoopbackCounters {
+    return this.counters(loopbackCounterNames, (i) => this.x.loopbackCounter(link, i), "loopback", link);
+  }
+
+  /** An identity from a 32-byte seed; returns its handle and public key. */
+  createIdentity(seed: Uint8Array): { handle: number; publicKey: Uint8Array } {
+    if (!(seed instanceof Uint8Array) || seed.length !== 32) throw new RangeError("seed: expected 32 bytes");
+    this.bytes().set(seed, this.argsPointer);
+    const handle = created("an identity", this.x.identityCreate(this.argsPointer));
+    this.bytes().fill(0, this.argsPointer, this.argsPointer + 32);
+    this.x.identityPublicKey(handle, this.argsPointer);
+    return { handle, publicKey: this.bytes().slice(this.argsPointer, this.argsPointer + 32) };
+  }
+
+  createAddressBook(capacity: number): number {
+    return created("an address book", this.x.addressBookCreate(capacity));
+  }
+
+  /** Stores or renews a contact's SipHash key; single-use unless `reusable`. */
+  setContact(book: number, index: number, endpoint: Uint8Array, key: Uint8Array, reusable = false): void {
+    if (endpoint.length !== 32) throw new RangeError("endpoint: expected a 32-byte public key");
+    if (key.length !== 16) throw new RangeError("key: expected 16 bytes");
+    this.bytes().set(endpoint, this.argsPointer);
+    this.bytes().set(key, this.argsPointer + 32);
+    const ok = this.x.addressBookSet(book, index, this.argsPointer, this.argsPointer + 32, reusable ? 1 : 0);
+    this.bytes().fill(0, this.argsPointer + 32, this.argsPointer + 48);
+    if (!ok) throw new RangeError(`index: no entry ${index} in address book ${book}`);
+  }
+
+  removeContact(book: number, index: number): void {
+    if (!this.x.addressBookRemove(book, index))
+      throw new RangeError(`index: no entry ${index} in address book ${book}`);
+  }
+
+  /** true spent, false usable, undefined absent. */
+  isContactSpent(book: number, index: number): boolean | undefined {
+    const state = this.x.addressBookIsSpent(book, index);
+    return state < 0 ? undefined : state === 1;
+  }
+
+  createIntegrity(lower: number, pool: number, identity: number | undefined, book: number): number {
+    return created("an integrity link", this.x.integrityCreate(lower, pool, identity ?? -1, book));
+  }
+
+  setDefaultLevel(link: number, level: IntegrityLevel): void {
+    if (!this.x.integritySetDefaultLevel(link, level))
+      throw new RangeError(`level: ${level} is not a level of link ${link}`);
+  }
+
+  mtu(link: number): number {
+    return this.x.linkMtu(link);
+  }
+
+  mtuForLevel(link: number, level: IntegrityLevel): number {
+    return this.x.integrityMtuForLevel(link, level);
+  }
+
+  integrityCounters(link: number): IntegrityCounters {
+    return this.counters(integrityCounterNames, (i) => this.x.integrityCounter(link, i), "integrity", link);
+  }
+
+  push(link: number, pool: number, payload: Uint8Array, options: PushOptions = {}): Status {
+    if (payload.length > this.dataSize) return Status.TooBig;
+    this.bytes().set(payload, this.dataPointer);
+    return this.x.linkPush(link, pool, payload.length, options.level ?? IntegrityLevel.Default, options.contact ?? -1);
+  }
+
+  pop(link: number, pool: number): Received | undefined {
+    const length = this.x.linkPop(link, pool);
+    if (length < 0) return undefined;
+    const memory = this.bytes();
+    const meta = this.argsPointer;
+    const view = new DataView(memory.buffer, meta, 40);
+    const received: Received = {
+      payload: memory.slice(this.dataPointer, this.dataPointer + length),
+      level: view.getUint8(0),
+      contact: view.getInt32(4, true),
+    };
+    if (view.getUint8(1) === 1) received.signer = memory.slice(meta + 8, meta + 40);
+    return received;
+  }
+
+  poll(link: number, now: number): number {
+    return this.x.linkPoll(link, now);
+  }
+
+  private bytes(): Uint8Array {
+    return this.instance.bytes();
+  }
+
+  private counters<Names extends readonly string[]>(
+    names: Names,
+    read: (index: number) => number,
+    kind: string,
+    link: number,
+  ): Record<Names[number], number> {
+    const out = {} as Record<string, number>;
+    names.forEach((name, index) => {
+      const value = read(index);
+      if (value < 0) throw new Error(`stack: link ${link} is not a ${kind} link`);
+      out[name] = value;
+    });
+    return out as Record<Names[number], number>;
+  }
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// `npm run bench -- <name> [--quick]`: runs a benchmark from the compiled host (dist/).
+// Benchmarks compare against baselines in the same run and print ratios; they never fail on time.
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const benches = {
+  crypto: async (quick) => {
+    const { runCryptoBench, printCryptoTable } = await import(
+      pathToFileURL(join(root, "dist/host/bench/crypto-bench.js")).href
+    );
+    printCryptoTable(await runCryptoBench({ quick }));
+  },
+};
+
+const args = process.argv.slice(2);
+const name = args.find((a) => !a.startsWith("-"));
+if (!name || args.includes("--help") || args.includes("-h")) {
+  console.log(`Usage: npm run bench -- <name> [--quick]\n\nBenchmarks: ${Object.keys(benches).join(", ")}`);
+  process.exit(name ? 0 : 2);
+}
+if (!(name in benches)) {
+  console.error(`bench: unknown benchmark '${name}' (have: ${Object.keys(benches).join(", ")})`);
+  process.exit(2);
+}
+if (!existsSync(join(root, "dist/host/bench"))) {
+  console.error("bench: dist/ is missing; run `npm run build` first");
+  process.exit(1);
+}
+await benches[name](args.includes("--quick"));

@@ -1,0 +1,77 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { main } from "../../host/cli/main.js";
+
+/** Runs `mesh` in-process and captures what it prints. */
+async function mesh(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void out.push(a.join(" ")));
+  vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => void err.push(a.join(" ")));
+  const code = await main(args);
+  vi.restoreAllMocks();
+  return { code, out: out.join("\n"), err: err.join("\n") };
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe("mesh --help", () => {
+  it("lists the commands that exist and exits 0", async () => {
+    const { code, out } = await mesh("--help");
+    expect(code).toBe(0);
+    expect(out).toMatch(/^Usage: mesh <command>/m);
+    expect(out).toMatch(/^ {2}demo /m);
+  });
+
+  it("shows a command's own usage", async () => {
+    const { code, out } = await mesh("demo", "--help");
+    expect(code).toBe(0);
+    expect(out).toMatch(/^Usage: mesh demo/);
+  });
+});
+
+describe("bad arguments", () => {
+  it("an unknown command gets one line naming it and exit 2", async () => {
+    const { code, err } = await mesh("frobnicate");
+    expect(code).toBe(2);
+    expect(err.split("\n")).toHaveLength(1);
+    expect(err).toContain("frobnicate");
+  });
+
+  it("an unknown option gets one line naming it and exit 2", async () => {
+    const { code, err } = await mesh("demo", "--colour", "red");
+    expect(code).toBe(2);
+    expect(err.split("\n")).toHaveLength(1);
+    expect(err).toContain("--colour");
+  });
+
+  it("a bad option value gets one line naming the option and exit 2", async () => {
+    const { code, err } = await mesh("demo", "--seed", "minus-one");
+    expect(code).toBe(2);
+    expect(err).toBe("mesh demo: --seed: expected a non-negative integer, got 'minus-one'");
+  });
+});
+
+describe("mesh demo", () => {
+  it("delivers a message at every level and catches the tampered and the replayed frame", async () => {
+    const { code, out } = await mesh("demo", "--seed", "3", "--message", "hi there");
+    expect(code).toBe(0);
+    for (const level of ["crc32c", "blake2b", "siphash", "ed25519"]) expect(out).toContain(`[${level}] "hi there"`);
+    expect(out.match(/bob accepted 8 B \(intact\)/g)?.length).toBe(5);
+    expect(out).toContain("alice tries entry 0 again: KeySpent");
+    expect(out).toMatch(/rejectedEd25519 +1/);
+    expect(out).toMatch(/spentKey +1/);
+    expect(out).toContain("Both attacks were caught and counted.");
+  });
+});
+
+describe("the installed bin", () => {
+  const built = existsSync(new URL("../../dist/host/cli/main.js", import.meta.url));
+  it.runIf(built)("runs the compiled tool: `mesh --help` exits 0", () => {
+    const out = execFileSync(process.execPath, ["bin/mesh.js", "--help"], { encoding: "utf8" });
+    expect(out).toMatch(/^ {2}demo /m);
+    const bad = spawnSync(process.execPath, ["bin/mesh.js", "nope"], { encoding: "utf8" });
+    expect(bad.status).toBe(2);
+  });
+});
