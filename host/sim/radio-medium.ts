@@ -1,0 +1,69 @@
+// Contracts between the simulator's parts: the WASM's `bus` imports reach a chip model (BusDevice);
+// chip models put frames on a shared medium and hear frames from it (RadioMedium / RadioPort).
+// Time is simulated, in microseconds, and advances only through the event engine.
+
+/** What a driver's `bus` imports talk to: one radio chip (or its model) on one SPI bus. */
+export interface BusDevice {
+  /** Full-duplex transfer with NSS asserted for its whole length; returns the bytes clocked in. */
+  spiTransfer(tx: Uint8Array): Uint8Array;
+  gpioWrite(pin: number, level: number): void;
+  gpioRead(pin: number): number;
+  delayMicroseconds(microseconds: number): void;
+}
+
+/** Logical pins, matching radio-drivers/bus.ts `Pin`. */
+export enum Pin {
+  Reset = 0,
+  Busy = 1,
+  Irq = 2,
+  RxEnable = 3,
+  TxEnable = 4,
+}
+
+/** The LoRa modulation a chip is set to; two chips hear each other only when these match. */
+export interface LoRaModulation {
+  frequencyHz: number;
+  spreadingFactor: number;
+  bandwidthHz: number;
+  /** 5..8 for 4/5..4/8. */
+  codingRateDenominator: number;
+  preambleLength: number;
+  /** One-byte (SX127x-style) sync word: 0x12 private, 0x34 public. */
+  syncWord: number;
+  crcOn: boolean;
+  explicitHeader: boolean;
+  invertIq: boolean;
+  lowDataRateOptimize: boolean;
+}
+
+/** The shared channel as a chip model sees it. */
+export interface RadioMedium {
+  /** Simulated time, microseconds. */
+  now(): number;
+  /** Runs `callback` at simulated time `atMicroseconds` (≥ now). Returns a handle for cancel(). */
+  schedule(atMicroseconds: number, callback: () => void): number;
+  cancel(handle: number): void;
+  /**
+   * Puts a frame on the air from `sender` starting now; returns its airtime in microseconds. The
+   * medium calls `sender.transmitDone()` when the last symbol has left, and `deliver()` on every port
+   * that received it.
+   */
+  transmit(sender: RadioPort, frame: Uint8Array, modulation: LoRaModulation, powerDbm: number): number;
+  /** Channel activity detection: is a LoRa signal of this modulation audible at `listener` now? */
+  channelActive(listener: RadioPort, modulation: LoRaModulation): boolean;
+}
+
+/** A chip model as the medium sees it. */
+export interface RadioPort {
+  /** Index of the node the chip belongs to (for positions and statistics). */
+  readonly nodeIndex: number;
+  /** True while the chip listens with `modulation` (continuous or single receive). */
+  isListening(modulation: LoRaModulation): boolean;
+  /** The frame this port sent has left the antenna. */
+  transmitDone(): void;
+  /**
+   * A frame ended at this port. `crcOk` false when it was corrupted (collision) but its header was
+   * decoded, so the chip raises a CRC error instead of RxDone.
+   */
+  deliver(frame: Uint8Array, rssiDbm: number, snrDb: number, crcOk: boolean): void;
+}
