@@ -4,3 +4,4 @@ export * from "./exports/io-window";
 export * from "./exports/crypto-symmetric";
 export * from "./exports/crypto-curve";
 export * from "./exports/stack-api";
+export * from "./exports/datalink-api";

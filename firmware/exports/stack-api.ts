@@ -8,33 +8,23 @@ import { IntegrityCounter } from "../integrity/counters";
 import { IntegrityLink } from "../integrity/integrity-link";
 import { isKnownLevel } from "../integrity/wire";
 import { DATALINK_MTU } from "../link/datalink";
-import { Link } from "../link/link";
 import { LoopbackCounter, LoopbackLink } from "../link/loopback";
 import { HEADROOM, PEER_KEY_SIZE } from "../link/packet-buffer";
 import { PacketPool } from "../link/packet-pool";
 import { Status } from "../link/status";
+import {
+  addAddressBook,
+  addIdentity,
+  addLink,
+  addPool,
+  addressBookAt,
+  identityAt,
+  INVALID_HANDLE,
+  linkAt,
+  linkRoom,
+  poolAt,
+} from "./handles";
 import { IO_DATA_SIZE, ioArgsPointer, ioDataPointer } from "./io-window";
-
-/** Returned instead of a handle when creation fails (bad argument or table full). */
-export const INVALID_HANDLE: i32 = -1;
-
-const TABLE_SIZE: i32 = 16;
-const pools = new StaticArray<PacketPool | null>(TABLE_SIZE);
-const links = new StaticArray<Link | null>(TABLE_SIZE);
-const identities = new StaticArray<Identity | null>(TABLE_SIZE);
-const addressBooks = new StaticArray<AddressBook | null>(TABLE_SIZE);
-let poolCount: i32 = 0;
-let linkCount: i32 = 0;
-let identityCount: i32 = 0;
-let addressBookCount: i32 = 0;
-
-function poolAt(handle: i32): PacketPool | null {
-  return handle >= 0 && handle < poolCount ? pools[handle] : null;
-}
-
-function linkAt(handle: i32): Link | null {
-  return handle >= 0 && handle < linkCount ? links[handle] : null;
-}
 
 function integrityAt(handle: i32): IntegrityLink | null {
   const link = linkAt(handle);
@@ -46,12 +36,6 @@ function loopbackAt(handle: i32): LoopbackLink | null {
   return link instanceof LoopbackLink ? changetype<LoopbackLink>(link) : null;
 }
 
-function addLink(link: Link): i32 {
-  if (linkCount == TABLE_SIZE) return INVALID_HANDLE;
-  links[linkCount] = link;
-  return linkCount++;
-}
-
 /** Bytes of storage each pool buffer has: headroom for every layer's header plus a Data Link MTU. */
 export function packetBufferCapacity(): i32 {
   return HEADROOM + DATALINK_MTU;
@@ -59,9 +43,8 @@ export function packetBufferCapacity(): i32 {
 
 /** Creates a pool of `count` packet buffers (1..64). */
 export function poolCreate(count: i32): i32 {
-  if (count < 1 || count > 64 || poolCount == TABLE_SIZE) return INVALID_HANDLE;
-  pools[poolCount] = new PacketPool(count, packetBufferCapacity());
-  return poolCount++;
+  if (count < 1 || count > 64) return INVALID_HANDLE;
+  return addPool(new PacketPool(count, packetBufferCapacity()));
 }
 
 export function poolAvailable(pool: i32): i32 {
@@ -76,7 +59,7 @@ export function poolAvailable(pool: i32): i32 {
 export function loopbackCreatePair(pool: i32, mtu: i32, queueLength: i32, seed: u32): i32 {
   const p = poolAt(pool);
   if (p === null || mtu < 1 || mtu > DATALINK_MTU || queueLength < 1 || queueLength > 64) return INVALID_HANDLE;
-  if (linkCount + 2 > TABLE_SIZE) return INVALID_HANDLE;
+  if (!linkRoom(2)) return INVALID_HANDLE;
   const a = new LoopbackLink(p, mtu, queueLength, seed);
   const b = new LoopbackLink(p, mtu, queueLength, seed ^ 0x5bd1e995);
   LoopbackLink.connect(a, b);
@@ -105,26 +88,20 @@ export function loopbackCounter(link: i32, which: i32): f64 {
 
 /** Creates an identity from the 32-byte seed at `seed`. */
 export function identityCreate(seed: usize): i32 {
-  if (identityCount == TABLE_SIZE) return INVALID_HANDLE;
-  identities[identityCount] = new Identity(seed);
-  return identityCount++;
+  return addIdentity(new Identity(seed));
 }
 
 /** Copies the identity's 32-byte public key to `out`. */
 export function identityPublicKey(identity: i32, out: usize): bool {
-  if (identity < 0 || identity >= identityCount) return false;
-  memory.copy(out, identities[identity]!.publicKey(), 32);
+  const id = identityAt(identity);
+  if (id === null) return false;
+  memory.copy(out, id.publicKey(), 32);
   return true;
 }
 
 export function addressBookCreate(capacity: i32): i32 {
-  if (capacity < 1 || capacity > 256 || addressBookCount == TABLE_SIZE) return INVALID_HANDLE;
-  addressBooks[addressBookCount] = new AddressBook(capacity);
-  return addressBookCount++;
-}
-
-function addressBookAt(handle: i32): AddressBook | null {
-  return handle >= 0 && handle < addressBookCount ? addressBooks[handle] : null;
+  if (capacity < 1 || capacity > 256) return INVALID_HANDLE;
+  return addAddressBook(new AddressBook(capacity));
 }
 
 /** Stores or renews entry `index` (endpoint public key at `endpoint`, 16-byte key at `key`). */
@@ -155,8 +132,8 @@ export function integrityCreate(lower: i32, pool: i32, identity: i32, book: i32)
   if (l === null || p === null || b === null) return INVALID_HANDLE;
   let id: Identity | null = null;
   if (identity != -1) {
-    if (identity < 0 || identity >= identityCount) return INVALID_HANDLE;
-    id = identities[identity];
+    id = identityAt(identity);
+    if (id === null) return INVALID_HANDLE;
   }
   return addLink(new IntegrityLink(l, p, id, b));
 }

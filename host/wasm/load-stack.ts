@@ -62,7 +62,7 @@ function readAssemblyScriptString(memory: WebAssembly.Memory, pointer: number): 
 }
 
 export interface StackImports {
-  /** Extra import modules (radio, clock, …) merged with `env.abort`. */
+  /** Extra import modules (`bus` for radio drivers, …) merged with `env.abort`. */
   [module: string]: Record<string, WebAssembly.ImportValue>;
 }
 
@@ -80,7 +80,20 @@ export async function instantiateStack(
     },
     ...(imports.env ?? {}),
   };
-  const instance = await WebAssembly.instantiate(module, { ...imports, env });
+  // Imports the caller did not connect (a radio bus, ESP-NOW, UDP in an instance that only does crypto)
+  // still resolve; calling one is an error that names it.
+  const resolved: Record<string, Record<string, WebAssembly.ImportValue>> = { ...imports, env };
+  for (const wanted of WebAssembly.Module.imports(module)) {
+    if (wanted.kind !== "function") continue;
+    resolved[wanted.module] ??= {};
+    const group = resolved[wanted.module];
+    if (!(wanted.name in group)) {
+      group[wanted.name] = () => {
+        throw new StackTrap(`${wanted.module}.${wanted.name} is not connected in this stack instance`);
+      };
+    }
+  }
+  const instance = await WebAssembly.instantiate(module, resolved);
   const exports = instance.exports as StackExports;
   memory = exports.memory;
   const mem = memory;

@@ -67,6 +67,42 @@ export const loopbackCounterNames = [
 ] as const;
 export type LoopbackCounters = Record<(typeof loopbackCounterNames)[number], number>;
 
+/** Names of the Data Link counters, in the order of radio-drivers/datalink/counters.ts. */
+export const dataLinkCounterNames = [
+  "packetsSent",
+  "packetsReceived",
+  "framesSent",
+  "framesReceived",
+  "bytesSent",
+  "bytesReceived",
+  "airtimeMicroseconds",
+  "channelBusy",
+  "dutyCycleWaits",
+  "droppedGarbage",
+  "droppedRadioError",
+  "droppedReassemblyTimeout",
+  "droppedReassemblyEvicted",
+  "droppedNoBuffer",
+  "droppedReceiveQueueFull",
+  "duplicateFragments",
+] as const;
+export type DataLinkCounters = Record<(typeof dataLinkCounterNames)[number], number>;
+
+export enum DatagramKind {
+  EspNowV1 = 0,
+  EspNowV2 = 1,
+  Udp = 2,
+}
+
+/** Where a stack instance's datagram links send their frames. */
+export interface StackOptions {
+  build?: StackBuild;
+  /** ESP-NOW broadcast of one frame; return false when the WiFi driver cannot take it now. */
+  onEspNowSend?: (frame: Uint8Array) => boolean;
+  /** UDP datagram to the overlay; return false when it cannot be sent now. */
+  onUdpSend?: (frame: Uint8Array) => boolean;
+}
+
 /** Fault probabilities per frame, each 0..1. */
 export interface Faults {
   drop?: number;
@@ -125,6 +161,11 @@ interface StackApiExports {
   linkPush(link: number, pool: number, length: number, level: number, contact: number): number;
   linkPop(link: number, pool: number): number;
   linkPoll(link: number, now: number): number;
+  datagramLinkCreate(kind: number, pool: number, maxFrameLength: number, seed: number): number;
+  dataLinkReceiveFrame(link: number, length: number): number;
+  dataLinkCounter(link: number, which: number): number;
+  dataLinkBacklog(link: number): number;
+  dataLinkMaxFrameLength(link: number): number;
 }
 
 function probability(name: string, value: number | undefined): number {
@@ -152,8 +193,20 @@ export class Stack {
     this.argsPointer = this.x.ioArgsPointer();
   }
 
-  static async load(build: StackBuild = "release"): Promise<Stack> {
-    return new Stack(await instantiateStack(build));
+  static async load(options: StackOptions | StackBuild = {}): Promise<Stack> {
+    const settings: StackOptions = typeof options === "string" ? { build: options } : options;
+    let instance: StackInstance | undefined;
+    const sender = (send: ((frame: Uint8Array) => boolean) | undefined, what: string) => ({
+      send(pointer: number, length: number): number {
+        if (!send) throw new Error(`${what}: this stack instance has no ${what} transport`);
+        return send(instance!.bytes().slice(pointer, pointer + length)) ? 1 : 0;
+      },
+    });
+    instance = await instantiateStack(settings.build ?? "release", {
+      espnow: sender(settings.onEspNowSend, "espnow"),
+      udp: sender(settings.onUdpSend, "udp"),
+    });
+    return new Stack(instance);
   }
 
   /** Bytes of linear memory the instance has (whole 64 KiB pages). */
@@ -283,6 +336,39 @@ export class Stack {
 
   poll(link: number, now: number): number {
     return this.x.linkPoll(link, now);
+  }
+
+  /** An ESP-NOW or UDP Data Link; `maxFrameLength` 0 (default) takes the transport's own frame size. */
+  createDatagramLink(
+    kind: DatagramKind,
+    pool: number,
+    options: { maxFrameLength?: number; seed?: number } = {},
+  ): number {
+    return created(
+      "a datagram link",
+      this.x.datagramLinkCreate(kind, pool, options.maxFrameLength ?? 0, (options.seed ?? 1) >>> 0),
+    );
+  }
+
+  /** Hands a frame received from the transport to a datagram link. */
+  receiveFrame(link: number, frame: Uint8Array): void {
+    if (frame.length > this.dataSize) throw new RangeError(`frame: longer than ${this.dataSize} bytes`);
+    this.bytes().set(frame, this.dataPointer);
+    if (this.x.dataLinkReceiveFrame(link, frame.length) < 0)
+      throw new Error(`stack: link ${link} is not a datagram link`);
+  }
+
+  dataLinkCounters(link: number): DataLinkCounters {
+    return this.counters(dataLinkCounterNames, (i) => this.x.dataLinkCounter(link, i), "data", link);
+  }
+
+  /** Packets waiting to be sent on a Data Link, including one in progress. */
+  backlog(link: number): number {
+    return this.x.dataLinkBacklog(link);
+  }
+
+  maxFrameLength(link: number): number {
+    return this.x.dataLinkMaxFrameLength(link);
   }
 
   private bytes(): Uint8Array {
