@@ -5,3 +5,4 @@ export * from "./exports/crypto-symmetric";
 export * from "./exports/crypto-curve";
 export * from "./exports/stack-api";
 export * from "./exports/datalink-api";
+export * from "./exports/lora-api";

@@ -1,0 +1,252 @@
+// Simulation scenarios: the JSON a user writes for `mesh sim --scenario FILE`, validated field by
+// field (a bad file gets one error naming the field), and random scenarios for `--nodes N`.
+import type { LoRaTables } from "../wasm/lora-tables.js";
+import { integrityLevelNames } from "../wasm/stack.js";
+
+export const environments = ["urban", "suburban", "rural", "line-of-sight"] as const;
+export type Environment = (typeof environments)[number];
+export const chips = ["sx1262", "sx1276"] as const;
+export type Chip = (typeof chips)[number];
+
+export interface ScenarioNode {
+  id: string;
+  x: number;
+  y: number;
+  chip: Chip;
+}
+
+export interface ScenarioTraffic {
+  from: string;
+  to: string;
+  everyS: number;
+  bytes: number;
+  integrity: keyof typeof integrityLevelNames;
+  /** First message at this time (default: a random offset within the first period). */
+  startS?: number;
+}
+
+export interface LoRaRadio {
+  kind: "lora";
+  preset: string;
+  region: string;
+  frequencyHz?: number;
+  txPowerDbm: number;
+  environment: Environment;
+}
+
+export interface EspNowRadio {
+  kind: "espnow";
+  version: 1 | 2;
+}
+
+export interface Scenario {
+  seed: number;
+  durationS: number;
+  radio: LoRaRadio | EspNowRadio;
+  nodes: ScenarioNode[];
+  traffic: ScenarioTraffic[];
+}
+
+/** A scenario that cannot run; the message names the field. */
+export class ScenarioError extends Error {
+  override name = "ScenarioError";
+}
+
+type Json = Record<string, unknown>;
+
+function fail(path: string, message: string): never {
+  throw new ScenarioError(`${path}: ${message}`);
+}
+
+function object(value: unknown, path: string): Json {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) fail(path, "expected an object");
+  return value as Json;
+}
+
+function number(value: unknown, path: string, min: number, max: number, integer = false): number {
+  if (typeof value !== "number" || !Number.isFinite(value)) fail(path, "expected a number");
+  if (integer && !Number.isInteger(value)) fail(path, `expected an integer, got ${value}`);
+  if (value < min || value > max) fail(path, `expected ${min} to ${max}, got ${value}`);
+  return value;
+}
+
+function string(value: unknown, path: string): string {
+  if (typeof value !== "string" || value.length === 0) fail(path, "expected a non-empty string");
+  return value;
+}
+
+function oneOf<T extends string>(value: unknown, path: string, allowed: readonly T[]): T {
+  const text = string(value, path);
+  if (!allowed.includes(text as T)) fail(path, `expected one of ${allowed.join(", ")}, got '${text}'`);
+  return text as T;
+}
+
+function noUnknownKeys(json: Json, path: string, known: string[]): void {
+  for (const key of Object.keys(json)) {
+    if (!known.includes(key)) fail(`${path}.${key}`.replace(/^\./, ""), `unknown field (expected ${known.join(", ")})`);
+  }
+}
+
+const MAX_NODES = 5000;
+
+/** Validates parsed JSON into a Scenario, with defaults filled in. */
+export function parseScenario(input: unknown, tables: LoRaTables): Scenario {
+  const json = object(input, "scenario");
+  noUnknownKeys(json, "", ["seed", "durationS", "radio", "nodes", "traffic", "description"]);
+  const seed = json.seed === undefined ? 1 : number(json.seed, "seed", 0, 0xffffffff, true);
+  const durationS = number(json.durationS, "durationS", 1, 30 * 24 * 3600);
+  const radio = parseRadio(json.radio, tables);
+  if (!Array.isArray(json.nodes)) fail("nodes", "expected an array");
+  if (json.nodes.length < 1 || json.nodes.length > MAX_NODES) fail("nodes", `expected 1 to ${MAX_NODES} nodes`);
+  const ids = new Set<string>();
+  const nodes = json.nodes.map((raw, i): ScenarioNode => {
+    const path = `nodes[${i}]`;
+    const node = object(raw, path);
+    noUnknownKeys(node, path, ["id", "x", "y", "chip"]);
+    const id = string(node.id, `${path}.id`);
+    if (ids.has(id)) fail(`${path}.id`, `duplicate id '${id}'`);
+    ids.add(id);
+    return {
+      id,
+      x: number(node.x, `${path}.x`, -1e7, 1e7),
+      y: number(node.y, `${path}.y`, -1e7, 1e7),
+      chip: node.chip === undefined ? "sx1262" : oneOf(node.chip, `${path}.chip`, chips),
+    };
+  });
+  const trafficList = json.traffic === undefined ? [] : json.traffic;
+  if (!Array.isArray(trafficList)) fail("traffic", "expected an array");
+  const traffic = trafficList.map((raw, i): ScenarioTraffic => {
+    const path = `traffic[${i}]`;
+    const t = object(raw, path);
+    noUnknownKeys(t, path, ["from", "to", "everyS", "bytes", "integrity", "startS"]);
+    const from = string(t.from, `${path}.from`);
+    const to = string(t.to, `${path}.to`);
+    if (!ids.has(from)) fail(`${path}.from`, `no node '${from}'`);
+    if (!ids.has(to)) fail(`${path}.to`, `no node '${to}'`);
+    if (from === to) fail(`${path}.to`, "a node cannot send to itself");
+    return {
+      from,
+      to,
+      everyS: number(t.everyS, `${path}.everyS`, 0.1, 1e7),
+      // Room for the simulator's 12-byte message header, up to the Integrity MTU at level 4.
+      bytes: number(t.bytes, `${path}.bytes`, 12, 1183, true),
+      integrity:
+        t.integrity === undefined
+          ? "ed25519"
+          : oneOf(t.integrity, `${path}.integrity`, Object.keys(integrityLevelNames)),
+      startS: t.startS === undefined ? undefined : number(t.startS, `${path}.startS`, 0, durationS),
+    };
+  });
+  return { seed, durationS, radio, nodes, traffic };
+}
+
+function parseRadio(raw: unknown, tables: LoRaTables): LoRaRadio | EspNowRadio {
+  const radio = object(raw, "radio");
+  const kind = oneOf(radio.kind, "radio.kind", ["lora", "espnow"] as const);
+  if (kind === "espnow") {
+    noUnknownKeys(radio, "radio", ["kind", "version"]);
+    const version = radio.version === undefined ? 1 : number(radio.version, "radio.version", 1, 2, true);
+    return { kind, version: version as 1 | 2 };
+  }
+  noUnknownKeys(radio, "radio", ["kind", "preset", "region", "frequencyHz", "txPowerDbm", "environment"]);
+  const preset = oneOf(
+    radio.preset ?? "SF7BW125",
+    "radio.preset",
+    tables.presets.map((p) => p.name),
+  );
+  const regionName = oneOf(
+    radio.region ?? "EU868",
+    "radio.region",
+    tables.regions.map((r) => r.name),
+  );
+  const region = tables.regions.find((r) => r.name === regionName)!;
+  let frequencyHz: number | undefined;
+  if (radio.frequencyHz !== undefined) {
+    frequencyHz = number(radio.frequencyHz, "radio.frequencyHz", 137e6, 1020e6, true);
+    if (region.dutyCyclePermille(frequencyHz) === undefined) {
+      fail("radio.frequencyHz", `${frequencyHz} Hz is outside every ${regionName} sub-band`);
+    }
+  }
+  return {
+    kind,
+    preset,
+    region: regionName,
+    frequencyHz,
+    txPowerDbm: radio.txPowerDbm === undefined ? 14 : number(radio.txPowerDbm, "radio.txPowerDbm", -9, 30, true),
+    environment:
+      radio.environment === undefined ? "suburban" : oneOf(radio.environment, "radio.environment", environments),
+  };
+}
+
+/** Deterministic PRNG for scenario generation (mulberry32). */
+function generator(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface RandomScenarioOptions {
+  nodes: number;
+  seed: number;
+  durationS: number;
+  /** Mean distance to the nearest neighbours, metres (default suits SF7 suburban). */
+  spacingM?: number;
+  everyS?: number;
+  bytes?: number;
+  integrity?: ScenarioTraffic["integrity"];
+  preset?: string;
+}
+
+/**
+ * A random mesh: nodes uniform in a square sized for the given spacing, each sending to one of its
+ * nearest nodes (so that, until routing exists, the destination is usually within range).
+ */
+export function randomScenario(options: RandomScenarioOptions): Scenario {
+  const random = generator(options.seed);
+  const spacing = options.spacingM ?? 500;
+  const side = spacing * Math.sqrt(options.nodes);
+  const nodes: ScenarioNode[] = Array.from({ length: options.nodes }, (_, i) => ({
+    id: `n${i}`,
+    x: Math.round(random() * side),
+    y: Math.round(random() * side),
+    chip: "sx1262",
+  }));
+  const everyS = options.everyS ?? 60;
+  const traffic: ScenarioTraffic[] = [];
+  if (nodes.length > 1) {
+    for (const node of nodes) {
+      const nearest = nodes
+        .filter((other) => other !== node)
+        .map((other) => ({ other, d: Math.hypot(other.x - node.x, other.y - node.y) }))
+        .sort((a, b) => a.d - b.d)
+        .slice(0, 3);
+      const to = nearest[Math.floor(random() * nearest.length)].other;
+      traffic.push({
+        from: node.id,
+        to: to.id,
+        everyS,
+        bytes: options.bytes ?? 100,
+        integrity: options.integrity ?? "blake2b",
+        startS: random() * everyS,
+      });
+    }
+  }
+  return {
+    seed: options.seed,
+    durationS: options.durationS,
+    radio: {
+      kind: "lora",
+      preset: options.preset ?? "SF7BW125",
+      region: "EU868",
+      txPowerDbm: 14,
+      environment: "suburban",
+    },
+    nodes,
+    traffic,
+  };
+}

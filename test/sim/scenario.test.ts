@@ -1,0 +1,103 @@
+import { describe, expect, it } from "vitest";
+import { parseScenario, randomScenario, ScenarioError } from "../../host/sim/scenario.js";
+import { loadLoRaTables } from "../../host/wasm/lora-tables.js";
+
+const example = {
+  seed: 7,
+  durationS: 600,
+  radio: { kind: "lora", preset: "SF7BW125", region: "EU868" },
+  nodes: [
+    { id: "a", x: 0, y: 0 },
+    { id: "b", x: 800, y: 0 },
+  ],
+  traffic: [{ from: "a", to: "b", everyS: 30, bytes: 100, integrity: "ed25519" }],
+};
+
+function withChange(change: (s: any) => void): unknown {
+  const copy = structuredClone(example);
+  change(copy);
+  return copy;
+}
+
+describe("the LoRa tables compiled into the stack", () => {
+  it("list the presets the issue names and both regions", async () => {
+    const tables = await loadLoRaTables();
+    const names = tables.presets.map((p) => p.name);
+    for (const name of ["SF7BW125", "SF8BW125", "SF9BW125", "SF10BW125", "SF11BW125", "SF12BW125", "SF11BW250"]) {
+      expect(names).toContain(name);
+    }
+    expect(tables.presets.find((p) => p.name === "SF11BW250")).toMatchObject({
+      spreadingFactor: 11,
+      bandwidthHz: 250_000,
+    });
+    const eu = tables.regions.find((r) => r.name === "EU868")!;
+    expect(eu.dutyCyclePermille(868_100_000)).toBe(10);
+    expect(eu.dutyCyclePermille(869_525_000)).toBe(100);
+    expect(eu.dutyCyclePermille(869_300_000)).toBeUndefined();
+    expect(tables.regions.find((r) => r.name === "US915")!.dutyCyclePermille(915_000_000)).toBe(1000);
+  });
+});
+
+describe("parseScenario", () => {
+  it("accepts the issue's example and fills in defaults", async () => {
+    const s = parseScenario(example, await loadLoRaTables());
+    expect(s.nodes.map((n) => n.chip)).toEqual(["sx1262", "sx1262"]);
+    expect(s.radio).toMatchObject({ kind: "lora", txPowerDbm: 14, environment: "suburban" });
+    expect(s.traffic[0].integrity).toBe("ed25519");
+  });
+
+  const bad: [string, (s: any) => void, RegExp][] = [
+    ["a missing duration", (s) => delete s.durationS, /^durationS: expected a number$/],
+    ["an unknown preset", (s) => (s.radio.preset = "SF13"), /^radio\.preset: expected one of .*got 'SF13'$/],
+    ["an unknown region", (s) => (s.radio.region = "XX"), /^radio\.region:/],
+    ["a frequency outside the region", (s) => (s.radio.frequencyHz = 915_000_000), /^radio\.frequencyHz: .*outside/],
+    ["a node without x", (s) => delete s.nodes[1].x, /^nodes\[1\]\.x: expected a number$/],
+    ["a duplicate node id", (s) => (s.nodes[1].id = "a"), /^nodes\[1\]\.id: duplicate id 'a'$/],
+    ["traffic to an unknown node", (s) => (s.traffic[0].to = "z"), /^traffic\[0\]\.to: no node 'z'$/],
+    [
+      "an unknown integrity level",
+      (s) => (s.traffic[0].integrity = "md5"),
+      /^traffic\[0\]\.integrity: expected one of/,
+    ],
+    ["a message too large", (s) => (s.traffic[0].bytes = 5000), /^traffic\[0\]\.bytes: expected 12 to 1183/],
+    ["an unknown field", (s) => (s.radio.power = 3), /^radio\.power: unknown field/],
+    ["nodes that are not an array", (s) => (s.nodes = {}), /^nodes: expected an array$/],
+  ];
+  for (const [what, change, message] of bad) {
+    it(`names the field for ${what}`, async () => {
+      const tables = await loadLoRaTables();
+      expect(() => parseScenario(withChange(change), tables)).toThrow(ScenarioError);
+      expect(() => parseScenario(withChange(change), tables)).toThrow(message);
+    });
+  }
+
+  it("never throws anything but a ScenarioError on random JSON", async () => {
+    const tables = await loadLoRaTables();
+    const samples: unknown[] = [null, 1, "x", [], {}, { durationS: "10" }, { durationS: 10, radio: [] }];
+    for (let i = 0; i < 200; i++) {
+      const copy: any = structuredClone(example);
+      const paths = [copy, copy.radio, copy.nodes[0], copy.traffic[0]];
+      const target = paths[i % paths.length];
+      const keys = Object.keys(target);
+      target[keys[i % keys.length]] = samples[i % samples.length];
+      samples.push(copy);
+    }
+    for (const sample of samples) {
+      try {
+        parseScenario(sample, tables);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ScenarioError);
+      }
+    }
+  });
+});
+
+describe("randomScenario", () => {
+  it("is the same for a seed and different for another", () => {
+    const a = randomScenario({ nodes: 20, seed: 5, durationS: 60 });
+    expect(randomScenario({ nodes: 20, seed: 5, durationS: 60 })).toEqual(a);
+    expect(randomScenario({ nodes: 20, seed: 6, durationS: 60 })).not.toEqual(a);
+    expect(a.traffic).toHaveLength(20);
+    expect(a.traffic.every((t) => t.from !== t.to)).toBe(true);
+  });
+});
