@@ -6,3 +6,5 @@ export * from "./exports/crypto-curve";
 export * from "./exports/stack-api";
 export * from "./exports/datalink-api";
 export * from "./exports/lora-api";
+export * from "./exports/radio-api";
+export * from "./exports/radio-sx127x";

@@ -9,6 +9,11 @@ export interface BusDevice {
   gpioWrite(pin: number, level: number): void;
   gpioRead(pin: number): number;
   delayMicroseconds(microseconds: number): void;
+  /**
+   * Set by the simulator: called when the device's interrupt line rises, as a board's GPIO interrupt
+   * would wake its main loop. The device calls it after its own state is updated.
+   */
+  onInterrupt?: () => void;
 }
 
 /** Logical pins, matching radio-drivers/bus.ts `Pin`. */
