@@ -8,3 +8,5 @@ export * from "./exports/datalink-api";
 export * from "./exports/lora-api";
 export * from "./exports/radio-api";
 export * from "./exports/radio-sx127x";
+export * from "./exports/radio-sx126x";
+export * from "./exports/node-api";

@@ -13,6 +13,10 @@ const benches = {
     );
     printCryptoTable(await runCryptoBench({ quick }));
   },
+  sim: async (quick) => {
+    const { runSimBench } = await import(pathToFileURL(join(root, "dist/host/bench/sim-bench.js")).href);
+    await runSimBench({ quick });
+  },
 };
 
 const args = process.argv.slice(2);

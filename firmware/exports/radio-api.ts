@@ -1,25 +1,12 @@
 // Host-facing API for driving a radio driver directly (driver tests, HIL, bring-up of a new board):
-// the chip-specific files (radio-sx126x.ts, radio-sx127x.ts) create drivers and register them here;
+// the chip-specific files (radio-sx126x.ts, radio-sx127x.ts) create drivers and register them in
+// radio-registry.ts;
 // everything else works on the generic Radio interface. Bad handles return -1/false, never trap.
 import { LoRaConfig } from "../../radio-drivers/lora/lora-config";
-import { Radio } from "../../radio-drivers/radio";
 import { ioArgsPointer, ioDataPointer } from "./io-window";
+import { radioAt } from "./radio-registry";
 
-const RADIO_TABLE_SIZE: i32 = 8;
-const radios = new StaticArray<Radio | null>(RADIO_TABLE_SIZE);
-let radioCount: i32 = 0;
 const scratchConfig = new LoRaConfig();
-
-/** Adds a driver to the handle table (used by the chip-specific create functions). */
-export function registerRadio(radio: Radio): i32 {
-  if (radioCount == RADIO_TABLE_SIZE) return -1;
-  radios[radioCount] = radio;
-  return radioCount++;
-}
-
-function radioAt(handle: i32): Radio | null {
-  return handle >= 0 && handle < radioCount ? radios[handle] : null;
-}
 
 /** Flag bits of radioBegin's `flags`. */
 export const enum RadioFlag {

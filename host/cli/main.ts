@@ -3,8 +3,9 @@ import { readFileSync } from "node:fs";
 import type { Command } from "./command.js";
 import { demoCommand } from "./demo.js";
 import { UsageError } from "./errors.js";
+import { simCommand } from "./sim.js";
 
-const commands: Command[] = [demoCommand];
+const commands: Command[] = [simCommand, demoCommand];
 
 function version(): string {
   const packageJson = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8"));

@@ -1,5 +1,7 @@
 // Host binding of the stack API (firmware/exports/stack-api.ts): builds pools, loopback wires,
 // identities, address books and Integrity links inside one stack.wasm instance and drives them.
+import type { BusDevice } from "../sim/radio-medium.js";
+import { type BusImportOptions, createBusImports } from "./bus-imports.js";
 import { instantiateStack, type StackBuild, type StackInstance } from "./load-stack.js";
 
 /** Integrity paranoia levels (firmware/integrity/wire.ts). */
@@ -101,6 +103,51 @@ export interface StackOptions {
   onEspNowSend?: (frame: Uint8Array) => boolean;
   /** UDP datagram to the overlay; return false when it cannot be sent now. */
   onUdpSend?: (frame: Uint8Array) => boolean;
+  /** Radio chips (or models) on each SPI bus, for LoRa nodes and drivers. */
+  busDevices?: Map<number, BusDevice>;
+  busOptions?: BusImportOptions;
+}
+
+export enum RadioKind {
+  Sx1262 = 0,
+  Sx1276 = 1,
+  EspNowV1 = 2,
+  EspNowV2 = 3,
+  Udp = 4,
+}
+
+/** firmware/node/node-settings.ts NodeError. */
+export const nodeErrors: Record<number, string> = {
+  [-1]: "bad argument",
+  [-2]: "frequency not allowed in the region",
+  [-3]: "radio chip did not answer",
+  [-4]: "this instance already runs a node",
+};
+
+export interface NodeOptions {
+  radio: RadioKind;
+  identitySeed: Uint8Array;
+  bus?: number;
+  presetIndex?: number;
+  regionIndex?: number;
+  /** 0 or undefined: the region's default. */
+  frequencyHz?: number;
+  txPowerDbm?: number;
+  tcxoMillivolts?: number;
+  dio2AsRfSwitch?: boolean;
+  mcuRfSwitch?: boolean;
+  highPowerPa?: boolean;
+  poolSize?: number;
+  seed?: number;
+}
+
+/** Handles of a node's parts inside its instance. */
+export interface NodeHandles {
+  pool: number;
+  dataLink: number;
+  integrity: number;
+  identity: number;
+  addressBook: number;
 }
 
 /** Fault probabilities per frame, each 0..1. */
@@ -166,6 +213,21 @@ interface StackApiExports {
   dataLinkCounter(link: number, which: number): number;
   dataLinkBacklog(link: number): number;
   dataLinkMaxFrameLength(link: number): number;
+  nodeCreate(
+    radioKind: number,
+    bus: number,
+    presetIndex: number,
+    regionIndex: number,
+    frequencyHz: number,
+    txPowerDbm: number,
+    tcxoMillivolts: number,
+    flags: number,
+    poolSize: number,
+    seed: number,
+    identitySeed: number,
+  ): number;
+  nodeTxPowerDbm(): number;
+  nodeFrequencyHz(): number;
 }
 
 function probability(name: string, value: number | undefined): number {
@@ -205,6 +267,9 @@ export class Stack {
     instance = await instantiateStack(settings.build ?? "release", {
       espnow: sender(settings.onEspNowSend, "espnow"),
       udp: sender(settings.onUdpSend, "udp"),
+      ...(settings.busDevices
+        ? { bus: createBusImports(() => instance!.memory, settings.busDevices, settings.busOptions) }
+        : {}),
     });
     return new Stack(instance);
   }
@@ -336,6 +401,44 @@ export class Stack {
 
   poll(link: number, now: number): number {
     return this.x.linkPoll(link, now);
+  }
+
+  /** Builds this instance's node (one per instance, as on a board); throws with the reason if it cannot. */
+  createNode(options: NodeOptions): NodeHandles & { publicKey: Uint8Array } {
+    if (options.identitySeed.length !== 32) throw new RangeError("identitySeed: expected 32 bytes");
+    const flags =
+      (options.dio2AsRfSwitch ? 1 : 0) | (options.mcuRfSwitch ? 2 : 0) | ((options.highPowerPa ?? true) ? 4 : 0);
+    this.bytes().set(options.identitySeed, this.dataPointer);
+    const result = this.x.nodeCreate(
+      options.radio,
+      options.bus ?? 0,
+      options.presetIndex ?? 0,
+      options.regionIndex ?? 0,
+      (options.frequencyHz ?? 0) >>> 0,
+      options.txPowerDbm ?? 14,
+      options.tcxoMillivolts ?? 0,
+      flags,
+      options.poolSize ?? 16,
+      (options.seed ?? 1) >>> 0,
+      this.dataPointer,
+    );
+    this.bytes().fill(0, this.dataPointer, this.dataPointer + 32);
+    if (result !== 0) throw new Error(`node: ${nodeErrors[result] ?? `error ${result}`}`);
+    const view = new DataView(this.bytes().buffer, this.argsPointer, 20);
+    const handles: NodeHandles = {
+      pool: view.getInt32(0, true),
+      dataLink: view.getInt32(4, true),
+      integrity: view.getInt32(8, true),
+      identity: view.getInt32(12, true),
+      addressBook: view.getInt32(16, true),
+    };
+    this.x.identityPublicKey(handles.identity, this.argsPointer);
+    return { ...handles, publicKey: this.bytes().slice(this.argsPointer, this.argsPointer + 32) };
+  }
+
+  /** Transmit power after the region's limit (LoRa nodes). */
+  nodeTxPowerDbm(): number {
+    return this.x.nodeTxPowerDbm();
   }
 
   /** An ESP-NOW or UDP Data Link; `maxFrameLength` 0 (default) takes the transport's own frame size. */

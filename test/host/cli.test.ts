@@ -1,5 +1,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { main } from "../../host/cli/main.js";
 
@@ -22,6 +24,7 @@ describe("mesh --help", () => {
     expect(code).toBe(0);
     expect(out).toMatch(/^Usage: mesh <command>/m);
     expect(out).toMatch(/^ {2}demo /m);
+    expect(out).toMatch(/^ {2}sim /m);
   });
 
   it("shows a command's own usage", async () => {
@@ -64,6 +67,56 @@ describe("mesh demo", () => {
     expect(out).toMatch(/spentKey +1/);
     expect(out).toContain("Both attacks were caught and counted.");
   });
+});
+
+describe("mesh sim", () => {
+  const scenarioFile = (content: string) => {
+    const dir = mkdtempSync(join(tmpdir(), "mesh-sim-"));
+    const file = join(dir, "scenario.json");
+    writeFileSync(file, content);
+    return file;
+  };
+
+  it("prints the JSON summary with the fields tools read", async () => {
+    const { code, out } = await mesh("sim", "--scenario", "examples/two-nodes.json", "--json");
+    expect(code).toBe(0);
+    const result = JSON.parse(out);
+    expect(result.messages).toMatchObject({ sent: 20, delivered: 20 });
+    expect(result.airtimeMs).toBeGreaterThan(0);
+    expect(result.frames).toHaveProperty("sent");
+    expect(result.frames).toHaveProperty("collided");
+    expect(result.nodes.map((n: { id: string }) => n.id)).toEqual(["a", "b"]);
+  });
+
+  it("prints a readable summary that says there is no routing yet", async () => {
+    const { code, out } = await mesh("sim", "--nodes", "5", "--duration", "120", "--seed", "2");
+    expect(code).toBe(0);
+    expect(out).toMatch(/^Simulated 5 nodes for 120 s/);
+    expect(out).toMatch(/no routing yet/);
+  });
+
+  const badRuns: [string, string[], RegExp][] = [
+    ["a malformed field", ["--scenario", 'FILE:{"durationS": -1}'], /durationS: expected 1 to/],
+    ["a file that is not JSON", ["--scenario", "FILE:{nope"], /not JSON/],
+    ["a missing file", ["--scenario", "/nonexistent/x.json"], /cannot read '\/nonexistent\/x.json': ENOENT/],
+    ["a bad node count", ["--nodes", "many"], /^mesh sim: --nodes: expected an integer from 2 to 2000, got 'many'$/],
+    ["an unknown preset", ["--nodes", "3", "--preset", "SF99"], /--preset: expected one of/],
+    ["no scenario at all", [], /give --scenario FILE or --nodes N/],
+    [
+      "both --scenario and --nodes",
+      ["--scenario", "x.json", "--nodes", "3"],
+      /--nodes cannot be combined with --scenario/,
+    ],
+  ];
+  for (const [what, args, message] of badRuns) {
+    it(`answers ${what} with one line naming it and exit 2`, async () => {
+      const resolved = args.map((a) => (a.startsWith("FILE:") ? scenarioFile(a.slice(5)) : a));
+      const { code, err } = await mesh("sim", ...resolved);
+      expect(code).toBe(2);
+      expect(err.split("\n")).toHaveLength(1);
+      expect(err).toMatch(message);
+    });
+  }
 });
 
 describe("the installed bin", () => {

@@ -1,0 +1,122 @@
+// `mesh sim`: runs a simulated mesh — every node its own stack.wasm with a chip model on a shared
+// radio channel — and prints what happened.
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { formatReport } from "../sim/report.js";
+import { parseScenario, randomScenario, type Scenario, ScenarioError } from "../sim/scenario.js";
+import { runSimulation } from "../sim/simulation.js";
+import { loadLoRaTables } from "../wasm/lora-tables.js";
+import { integrityLevelNames } from "../wasm/stack.js";
+import type { Command } from "./command.js";
+import { UsageError } from "./errors.js";
+import { ProgressBar } from "./progress.js";
+
+const usage = `Usage: mesh sim --scenario FILE [--json]
+       mesh sim --nodes N [--seed S] [--duration SECONDS] [--preset NAME] [--integrity LEVEL] [--json]
+
+Runs a simulated mesh: each node is its own instance of build/stack.wasm whose radio driver talks to
+a chip model (SX1262/SX1276) on a shared LoRa channel (path loss, collisions with capture, half
+duplex, time on air), and prints messages sent and delivered, airtime and duty cycle per node,
+collisions and drops by reason.
+
+Until routing exists (the Availability layer), a message reaches its destination only when the
+destination is within radio range of the sender: nothing is relayed.
+
+Options:
+  --scenario FILE     scenario JSON (see docs/simulator.md)
+  --nodes N           generate a random scenario of N nodes (2..2000), each sending one message a
+                      minute to one of its nearest nodes
+  --seed S            seed of the random scenario (default 1)
+  --duration SECONDS  simulated time of the random scenario (default 600)
+  --preset NAME       LoRa preset of the random scenario (default SF7BW125)
+  --integrity LEVEL   integrity level of the random scenario's messages: crc32c, blake2b, siphash,
+                      ed25519 (default blake2b)
+  --json              print one JSON object instead of the summary`;
+
+function integer(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new UsageError(`--${name}: expected an integer from ${min} to ${max}, got '${text}'`);
+  }
+  return value;
+}
+
+async function loadScenario(values: Record<string, string | boolean | undefined>): Promise<Scenario> {
+  const tables = await loadLoRaTables();
+  if (typeof values.scenario === "string") {
+    for (const flag of ["nodes", "seed", "duration", "preset", "integrity"]) {
+      if (values[flag] !== undefined) throw new UsageError(`--${flag} cannot be combined with --scenario`);
+    }
+    let text: string;
+    try {
+      text = readFileSync(values.scenario, "utf8");
+    } catch (error) {
+      throw new UsageError(
+        `--scenario: cannot read '${values.scenario}': ${(error as NodeJS.ErrnoException).code ?? error}`,
+      );
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      throw new UsageError(`${values.scenario}: not JSON (${(error as Error).message})`);
+    }
+    try {
+      return parseScenario(json, tables);
+    } catch (error) {
+      if (error instanceof ScenarioError) throw new UsageError(`${values.scenario}: ${error.message}`);
+      throw error;
+    }
+  }
+  if (values.nodes === undefined) throw new UsageError("give --scenario FILE or --nodes N (see `mesh sim --help`)");
+  const preset = typeof values.preset === "string" ? values.preset : "SF7BW125";
+  if (!tables.presets.some((p) => p.name === preset)) {
+    throw new UsageError(`--preset: expected one of ${tables.presets.map((p) => p.name).join(", ")}, got '${preset}'`);
+  }
+  const integrity = typeof values.integrity === "string" ? values.integrity : "blake2b";
+  if (!(integrity in integrityLevelNames)) {
+    throw new UsageError(
+      `--integrity: expected one of ${Object.keys(integrityLevelNames).join(", ")}, got '${integrity}'`,
+    );
+  }
+  return randomScenario({
+    nodes: integer("nodes", values.nodes as string, 0, 2, 2000),
+    seed: integer("seed", values.seed as string | undefined, 1, 0, 0xffffffff),
+    durationS: integer("duration", values.duration as string | undefined, 600, 1, 30 * 24 * 3600),
+    preset,
+    integrity: integrity as keyof typeof integrityLevelNames,
+  });
+}
+
+async function runSim(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      scenario: { type: "string" },
+      nodes: { type: "string" },
+      seed: { type: "string" },
+      duration: { type: "string" },
+      preset: { type: "string" },
+      integrity: { type: "string" },
+      json: { type: "boolean", default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const scenario = await loadScenario(values);
+  const progress = new ProgressBar("simulating");
+  const result = await runSimulation(scenario, {
+    onProgress: (fraction, simulatedS) => progress.update(fraction, `${simulatedS.toFixed(0)}/${scenario.durationS} s`),
+  });
+  progress.done();
+  console.log(values.json ? JSON.stringify(result, null, 2) : formatReport(result));
+  return 0;
+}
+
+export const simCommand: Command = {
+  name: "sim",
+  summary: "run a simulated mesh of stack.wasm nodes on a LoRa channel and summarise it",
+  usage,
+  run: runSim,
+};

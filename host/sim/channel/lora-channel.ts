@@ -1,0 +1,592 @@
+// The shared LoRa channel of a simulated mesh: chip models (RadioPort) put frames on it and hear frames
+// from it; it decides, per receiver, whether each frame arrives, arrives corrupted or is lost, and why.
+//
+// Reception rules (propagation delay ignored: 1 km is 3.3 µs, under a thousandth of an SF7 symbol):
+// 1. A port can receive a frame only if, when the frame's preamble starts, it is not transmitting and
+//    isListening(frameModulation) is true (the chip decides the match; see modulation-match.ts), and it
+//    is still listening when the frame ends. Half duplex: starting to transmit aborts the frame the port
+//    was receiving, and frames starting while it transmits are lost to it. Ports of one node (several
+//    radios on one board) never hear each other: co-located antennas are not a link worth modelling.
+// 2. The frame must be decodable there: received power ≥ sensitivity(SF, BW) and SNR ≥ floor(SF)
+//    (lora-receiver.ts). Power = transmit power − link loss (median + frozen shadowing, propagation.ts)
+//    − frequency correction + optional per-frame fading, drawn once when the frame starts.
+// 3. One demodulator per port: the port locks onto the first decodable frame and stays with it until it
+//    ends. A later frame of the same channel and SF captures the demodulator instead only if it arrives
+//    while the locked frame is still in its preamble (sync word and start-of-frame delimiter included)
+//    and is ≥ 6 dB above everything else on the channel there; the abandoned frame is lost. This is the
+//    behaviour Rahmadhani and Kuipers measured on SX127x ("When LoRaWAN Frames Collide", WiNTECH 2018),
+//    and stricter than LoRaSim and FLoRa, where the stronger frame survives whichever came first.
+// 4. Collisions: only frames on the same channel with the same SF interfere (modulation-match.ts). The
+//    locked frame is corrupted when, at any moment of its vulnerable window — from its last 5 programmed
+//    preamble symbols to its last symbol, LoRaSim's "critical section" (Bor et al., MSWiM 2016) — its power
+//    is less than 6 dB above the sum of the interferers on air (the LoRaSim/FLoRa capture threshold,
+//    applied to the sum, as ns-3 lorawan accumulates interference energy). Interferers down to
+//    `interferenceMarginDb` (default 6 dB) below sensitivity count; weaker ones are ignored.
+// 5. A corrupted frame is delivered with crcOk = false when the corruption began after its header
+//    (preamble + 8 symbols; with an implicit header, after the preamble), so the chip raises a CRC error;
+//    corrupted earlier, the header fails and nothing is delivered. With the payload CRC off the chip
+//    cannot tell: the frame is delivered with crcOk = true and one byte altered.
+// 6. A frame a port could not get because it was locked on another frame counts as a collision there.
+// 7. A chip that calls transmit() while its previous frame is still on air has left transmit mode early
+//    (standby, reset): the old frame stops radiating now, its receivers lose it, and its transmitDone()
+//    comes now too (as an event of its own, before the new frame's), since its last symbol has left.
+//    RadioMedium has no way to abandon a frame without sending another; until it has, an abandoned
+//    frame stays on air to its planned end.
+//
+// Statistics are per node: a frame lost at a receiver is counted once, at that receiver, with its cause.
+import { SimulationEngine } from "../engine.js";
+import type { LoRaModulation, RadioMedium, RadioPort } from "../radio-medium.js";
+import { hashKeys } from "../random.js";
+import { HEADER_SYMBOLS, preambleSymbols, symbolMicroseconds, timeOnAirMicroseconds } from "./airtime.js";
+import { LinkTable } from "./link-table.js";
+import { DEFAULT_NOISE_FIGURE_DB, demodulationThresholdDbm, noiseFloorDbm, sensitivityDbm } from "./lora-receiver.js";
+import { activityDetectable, interferes, receiverCanDemodulate } from "./modulation-match.js";
+import {
+  DRAW_CLIP_SIGMAS,
+  distanceForMedianPathLossMetres,
+  ENVIRONMENTS,
+  type EnvironmentName,
+  frameFadingDb,
+  frequencyCorrectionDb,
+  frozenShadowingDb,
+  medianPathLossDb,
+  type PropagationEnvironment,
+} from "./propagation.js";
+import type { PlanePosition } from "./spatial-grid.js";
+
+/** Largest LoRa payload: the length field of the explicit header is one byte. */
+export const MAXIMUM_LORA_PAYLOAD_BYTES = 255;
+
+export interface LoRaChannelOptions {
+  /** Which propagation environment; required so every result says which one it used. */
+  environment: EnvironmentName | PropagationEnvironment;
+  /** Seed for shadowing, fading and corruption draws. */
+  seed: number;
+  /** The engine that keeps time; a new one when omitted. */
+  engine?: SimulationEngine;
+  /** Overrides the environment's shadowing σ (0 for exact ranges in tests). */
+  shadowingSigmaDb?: number;
+  /** Share one shadowing draw between A→B and B→A (physical reciprocity); default: one per direction. */
+  reciprocalShadowing?: boolean;
+  /** σ of per-frame, per-receiver fading in dB; default 0 (links are stable from frame to frame). */
+  fadingSigmaDb?: number;
+  /** How far a frame must be above the sum of its interferers to survive; default 6 dB (LoRaSim, FLoRa). */
+  captureThresholdDb?: number;
+  /**
+   * Interferers this far below sensitivity still count; default: the capture threshold, the weakest a
+   * single interferer can be and still break a frame at sensitivity. Several weaker ones that would sum
+   * up to that are ignored: a simplification that about halves the receivers each frame visits
+   * compared with a 10 dB margin.
+   */
+  interferenceMarginDb?: number;
+  /** Receiver noise figure; default 6 dB. */
+  noiseFigureDb?: number;
+  /** Preamble symbols at the end of the preamble a receiver needs clean; default 5 (LoRaSim). */
+  criticalPreambleSymbols?: number;
+  /** Cell size of the spatial index; default: the median SF7/BW125/14 dBm range. */
+  gridCellMetres?: number;
+}
+
+/** Optional RadioPort extension: called when the port locks onto a frame's preamble (its start). */
+export interface PreambleAwarePort extends RadioPort {
+  preambleDetected?(): void;
+}
+
+export interface LoRaNodeStatistics {
+  framesSent: number;
+  airtimeMicroseconds: number;
+  /** Delivered intact (crcOk = true and unaltered). */
+  framesReceived: number;
+  /** Delivered after a collision hit the payload: crcOk = false, or altered bytes with the CRC off. */
+  framesReceivedCorrupted: number;
+  /** Receptions destroyed or prevented by another frame (each collided reception counts once). */
+  lostToCollision: number;
+  /** Frames a listening port heard within `interferenceMarginDb` below what it can decode. */
+  lostBelowSensitivity: number;
+  /** Frames lost because this node was transmitting, or started to, while they were on air. */
+  lostToHalfDuplex: number;
+  /** Frames whose end found the port no longer listening (standby, sleep, another modulation). */
+  lostStoppedListening: number;
+  /** Frames cut short because their sender left transmit mode early (rule 7). */
+  lostSenderStopped: number;
+}
+
+function emptyStatistics(): LoRaNodeStatistics {
+  return {
+    framesSent: 0,
+    airtimeMicroseconds: 0,
+    framesReceived: 0,
+    framesReceivedCorrupted: 0,
+    lostToCollision: 0,
+    lostBelowSensitivity: 0,
+    lostToHalfDuplex: 0,
+    lostStoppedListening: 0,
+    lostSenderStopped: 0,
+  };
+}
+
+class PortState {
+  transmission: Transmission | null = null;
+  reception: Reception | null = null;
+  constructor(
+    readonly port: PreambleAwarePort,
+    readonly node: number,
+  ) {}
+}
+
+class Transmission {
+  readonly receptions: Reception[] = [];
+  /** Nodes whose SignalsAtNode list this frame is in, to take it out again when it leaves the air. */
+  readonly heardAt: SignalsAtNode[] = [];
+  /** The event that ends the frame, cancelled when its sender cuts it short (rule 7). */
+  endEvent = 0;
+  constructor(
+    readonly frameNumber: number,
+    readonly sender: PortState,
+    readonly frame: Uint8Array,
+    readonly modulation: LoRaModulation,
+    readonly powerDbm: number,
+    readonly startMicroseconds: number,
+    readonly endMicroseconds: number,
+    /** Start of the vulnerable window (rule 4). */
+    readonly criticalStartMicroseconds: number,
+    /** Until here a louder frame may capture the receiver (rule 3). */
+    readonly preambleEndMicroseconds: number,
+    /** Corruption after this still lets the header through (rule 5). */
+    readonly headerEndMicroseconds: number,
+    readonly decodeThresholdDbm: number,
+    readonly interferenceFloorDbm: number,
+  ) {}
+}
+
+/**
+ * The frames on air whose energy reaches one node (at or above their interference floor), with the
+ * power each arrives with, fixed when it started. Interference sums and CAD read this short list
+ * (a few entries, a few dozen on a congested channel) instead of looking links up.
+ */
+class SignalsAtNode {
+  readonly transmissions: Transmission[] = [];
+  readonly powersDbm: number[] = [];
+  readonly powersMw: number[] = [];
+  /** Sum of `powersMw`, kept as frames come and go: an upper bound that settles most checks at once. */
+  totalMw = 0;
+
+  add(transmission: Transmission, powerDbm: number): void {
+    const powerMw = milliwatts(powerDbm);
+    this.transmissions.push(transmission);
+    this.powersDbm.push(powerDbm);
+    this.powersMw.push(powerMw);
+    this.totalMw += powerMw;
+    transmission.heardAt.push(this);
+  }
+
+  remove(transmission: Transmission): void {
+    const index = this.transmissions.indexOf(transmission);
+    const last = this.transmissions.length - 1;
+    // Exact zero when the air is quiet again, so rounding from the running sum never accumulates.
+    this.totalMw = last === 0 ? 0 : this.totalMw - this.powersMw[index];
+    this.transmissions[index] = this.transmissions[last];
+    this.powersDbm[index] = this.powersDbm[last];
+    this.powersMw[index] = this.powersMw[last];
+    this.transmissions.pop();
+    this.powersDbm.pop();
+    this.powersMw.pop();
+  }
+
+  /**
+   * Rule 4: summed power of the frames that interfere with `wanted` during its vulnerable window — on
+   * air now (every entry is) and still on air when the window opens.
+   */
+  interferenceMw(wanted: Transmission): number {
+    let totalMw = 0;
+    for (let i = 0; i < this.transmissions.length; i++) {
+      const other = this.transmissions[i];
+      if (other === wanted || other.endMicroseconds <= wanted.criticalStartMicroseconds) continue;
+      if (interferes(other.modulation, wanted.modulation)) totalMw += this.powersMw[i];
+    }
+    return totalMw;
+  }
+
+  /** Summed power of everything else on `wanted`'s channel and SF here, for the capture decision. */
+  otherCoChannelMw(wanted: Transmission): number {
+    let totalMw = 0;
+    for (let i = 0; i < this.transmissions.length; i++) {
+      const other = this.transmissions[i];
+      if (other !== wanted && interferes(other.modulation, wanted.modulation)) totalMw += this.powersMw[i];
+    }
+    return totalMw;
+  }
+}
+
+class Reception {
+  corruptedAtMicroseconds = Number.POSITIVE_INFINITY;
+  active = true;
+  constructor(
+    readonly transmission: Transmission,
+    readonly state: PortState,
+    readonly signals: SignalsAtNode,
+    readonly powerDbm: number,
+    readonly powerMw: number,
+    /** Interference above this (mW) corrupts the frame: its power less the capture threshold. */
+    readonly tolerableInterferenceMw: number,
+  ) {}
+}
+
+/** How far below the tolerable interference the running total must be to skip the exact sum. */
+const RUNNING_TOTAL_MARGIN = 0.999;
+
+/**
+ * Allowance in the capture comparison, so "exactly 6 dB louder" survives despite rounding in the mW sum
+ * (a millionth of a dB is far below anything the model claims to resolve).
+ */
+const CAPTURE_TOLERANCE_DB = 1e-6;
+
+/** 10^(dBm/10) through exp, which V8 evaluates faster than a general power. */
+function milliwatts(dbm: number): number {
+  return Math.exp(dbm * (Math.LN10 / 10));
+}
+
+export class LoRaChannel implements RadioMedium {
+  readonly engine: SimulationEngine;
+  readonly environment: PropagationEnvironment;
+  readonly seed: number;
+  private readonly shadowingSigmaDb: number;
+  private readonly reciprocalShadowing: boolean;
+  private readonly fadingSigmaDb: number;
+  private readonly captureThresholdDb: number;
+  private readonly interferenceMarginDb: number;
+  private readonly noiseFigureDb: number;
+  private readonly criticalPreambleSymbols: number;
+  private readonly links: LinkTable;
+  private readonly portStates = new Map<RadioPort, PortState>();
+  /** Indexed by node number. */
+  private readonly portsByNode: PortState[][] = [];
+  private readonly signalsByNode: SignalsAtNode[] = [];
+  private readonly statisticsByNode: LoRaNodeStatistics[] = [];
+  private framesStarted = 0;
+
+  constructor(options: LoRaChannelOptions) {
+    this.engine = options.engine ?? new SimulationEngine();
+    this.environment =
+      typeof options.environment === "string" ? ENVIRONMENTS[options.environment] : options.environment;
+    if (this.environment === undefined) throw new RangeError(`unknown environment ${String(options.environment)}`);
+    this.seed = options.seed >>> 0;
+    this.shadowingSigmaDb = options.shadowingSigmaDb ?? this.environment.shadowingSigmaDb;
+    this.reciprocalShadowing = options.reciprocalShadowing ?? false;
+    this.fadingSigmaDb = options.fadingSigmaDb ?? 0;
+    this.captureThresholdDb = options.captureThresholdDb ?? 6;
+    this.interferenceMarginDb = options.interferenceMarginDb ?? this.captureThresholdDb;
+    this.noiseFigureDb = options.noiseFigureDb ?? DEFAULT_NOISE_FIGURE_DB;
+    this.criticalPreambleSymbols = options.criticalPreambleSymbols ?? 5;
+    const environment = this.environment;
+    const shadowingClipDb = DRAW_CLIP_SIGMAS * this.shadowingSigmaDb;
+    const cellMetres =
+      options.gridCellMetres ?? distanceForMedianPathLossMetres(environment, 14 - demodulationThresholdDbm(7, 125_000));
+    this.links = new LinkTable(
+      {
+        linkLossDb: (from, to, distanceMetres) =>
+          medianPathLossDb(environment, distanceMetres) +
+          frozenShadowingDb(this.seed, from, to, this.shadowingSigmaDb, this.reciprocalShadowing),
+        reachMetres: (linkLossDb) => distanceForMedianPathLossMetres(environment, linkLossDb + shadowingClipDb),
+      },
+      cellMetres,
+    );
+  }
+
+  // --- Clock (RadioMedium delegates to the engine) ---
+
+  now(): number {
+    return this.engine.now();
+  }
+
+  schedule(atMicroseconds: number, callback: () => void): number {
+    return this.engine.schedule(atMicroseconds, callback);
+  }
+
+  cancel(handle: number): void {
+    this.engine.cancel(handle);
+  }
+
+  // --- Topology ---
+
+  /** Places a node, or moves it. Frames already on air keep the power they started with. */
+  placeNode(node: number, position: PlanePosition): void {
+    this.links.place(node, position);
+  }
+
+  nodePosition(node: number): PlanePosition | undefined {
+    return this.links.position(node);
+  }
+
+  /** Connects a chip model; its node must be placed, here or before. A node may carry several ports. */
+  attach(port: PreambleAwarePort, position?: PlanePosition): void {
+    if (this.portStates.has(port)) throw new Error(`port of node ${port.nodeIndex} is already attached`);
+    if (position !== undefined) this.placeNode(port.nodeIndex, position);
+    if (!this.links.has(port.nodeIndex)) throw new Error(`node ${port.nodeIndex} has no position`);
+    const state = new PortState(port, port.nodeIndex);
+    this.portStates.set(port, state);
+    const node = port.nodeIndex;
+    if (this.portsByNode[node] === undefined) this.portsByNode[node] = [];
+    this.portsByNode[node].push(state);
+    this.statisticsByNode[node] ??= emptyStatistics();
+    this.signalsByNode[node] ??= new SignalsAtNode();
+  }
+
+  // --- Statistics ---
+
+  nodeStatistics(node: number): LoRaNodeStatistics {
+    return { ...(this.statisticsByNode[node] ?? emptyStatistics()) };
+  }
+
+  totalStatistics(): LoRaNodeStatistics {
+    const total = emptyStatistics();
+    for (const statistics of this.statisticsByNode) {
+      if (statistics === undefined) continue;
+      for (const key of Object.keys(total) as Array<keyof LoRaNodeStatistics>) total[key] += statistics[key];
+    }
+    return total;
+  }
+
+  // --- The medium ---
+
+  transmit(sender: RadioPort, frame: Uint8Array, modulation: LoRaModulation, powerDbm: number): number {
+    const state = this.requireState(sender);
+    if (frame.length > MAXIMUM_LORA_PAYLOAD_BYTES) {
+      throw new RangeError(`a LoRa frame carries at most ${MAXIMUM_LORA_PAYLOAD_BYTES} bytes, not ${frame.length}`);
+    }
+    const now = this.engine.now();
+    // Built first: it validates the modulation before anything on the air changes.
+    const transmission = this.startTransmission(state, frame.slice(), { ...modulation }, powerDbm, now);
+    if (state.transmission !== null) this.stopEarly(state.transmission);
+    this.abortReceptionForTransmit(state);
+    state.transmission = transmission;
+    const statistics = this.statisticsByNode[state.node];
+    statistics.framesSent++;
+    const airtime = transmission.endMicroseconds - now;
+    statistics.airtimeMicroseconds += airtime;
+    transmission.endEvent = this.engine.schedule(transmission.endMicroseconds, () => this.finish(transmission));
+
+    // Nodes the frame can matter to, in increasing link loss: stop at the first beyond the floor's reach.
+    const frequencyLossDb = frequencyCorrectionDb(this.environment, modulation.frequencyHz);
+    const fadingClipDb = DRAW_CLIP_SIGMAS * this.fadingSigmaDb;
+    const maximumLinkLossDb = powerDbm - frequencyLossDb - transmission.interferenceFloorDbm + fadingClipDb;
+    const neighbours = this.links.neighbours(state.node, maximumLinkLossDb);
+    for (let i = 0; i < neighbours.nodes.length && neighbours.linkLossesDb[i] <= maximumLinkLossDb; i++) {
+      const node = neighbours.nodes[i];
+      const signals = this.signalsByNode[node];
+      if (signals === undefined) continue; // a placed node without a radio on this channel
+      const fadingDb = frameFadingDb(this.seed, transmission.frameNumber, node, this.fadingSigmaDb);
+      const receivedDbm = powerDbm - neighbours.linkLossesDb[i] - frequencyLossDb + fadingDb;
+      if (receivedDbm < transmission.interferenceFloorDbm) continue;
+      signals.add(transmission, receivedDbm);
+      for (const receiver of this.portsByNode[node]) this.frameArrives(receiver, signals, transmission, receivedDbm);
+    }
+    return airtime;
+  }
+
+  /**
+   * Channel activity detection: a frame detectable with `modulation` (same channel, SF and IQ) is on air
+   * now from another node and arrives at `listener` at or above sensitivity. Any part of the frame counts
+   * (SX126x CAD detects payload symbols too, though less reliably than the preamble).
+   */
+  channelActive(listener: RadioPort, modulation: LoRaModulation): boolean {
+    const signals = this.signalsByNode[this.requireState(listener).node];
+    for (let i = 0; i < signals.transmissions.length; i++) {
+      const frame = signals.transmissions[i].modulation;
+      if (!activityDetectable(modulation, frame)) continue;
+      if (signals.powersDbm[i] >= sensitivityDbm(frame.spreadingFactor, frame.bandwidthHz)) return true;
+    }
+    return false;
+  }
+
+  // --- Inside ---
+
+  private startTransmission(
+    sender: PortState,
+    frame: Uint8Array,
+    modulation: LoRaModulation,
+    powerDbm: number,
+    now: number,
+  ): Transmission {
+    const symbol = symbolMicroseconds(modulation.spreadingFactor, modulation.bandwidthHz);
+    const preambleEnd = now + preambleSymbols(modulation) * symbol;
+    const headerEnd = modulation.explicitHeader ? preambleEnd + HEADER_SYMBOLS * symbol : preambleEnd;
+    const criticalStart = now + Math.max(modulation.preambleLength - this.criticalPreambleSymbols, 0) * symbol;
+    const decodeThreshold = demodulationThresholdDbm(
+      modulation.spreadingFactor,
+      modulation.bandwidthHz,
+      this.noiseFigureDb,
+    );
+    return new Transmission(
+      this.framesStarted++,
+      sender,
+      frame,
+      modulation,
+      powerDbm,
+      now,
+      now + timeOnAirMicroseconds(modulation, frame.length),
+      criticalStart,
+      preambleEnd,
+      headerEnd,
+      decodeThreshold,
+      sensitivityDbm(modulation.spreadingFactor, modulation.bandwidthHz) - this.interferenceMarginDb,
+    );
+  }
+
+  /** Rules 1–3 and 6 for one port as `transmission` begins; `signals` already includes it. */
+  private frameArrives(
+    receiver: PortState,
+    signals: SignalsAtNode,
+    transmission: Transmission,
+    receivedDbm: number,
+  ): void {
+    const decodable = receivedDbm >= transmission.decodeThresholdDbm;
+    if (receiver.transmission !== null) {
+      // The port is not listening now, but it would have been listening to exactly this kind of frame.
+      if (decodable && receiverCanDemodulate(receiver.transmission.modulation, transmission.modulation)) {
+        this.statisticsByNode[receiver.node].lostToHalfDuplex++;
+      }
+      return;
+    }
+    const locked = receiver.reception;
+    if (locked === null) {
+      if (!receiver.port.isListening(transmission.modulation)) return;
+      if (decodable) this.lock(receiver, signals, transmission, receivedDbm);
+      else this.statisticsByNode[receiver.node].lostBelowSensitivity++;
+      return;
+    }
+    // The demodulator is busy with another frame. A frame of another SF or channel passes it unnoticed
+    // (and, arriving while the port is busy, cannot be received either; it is not counted as lost).
+    if (!interferes(locked.transmission.modulation, transmission.modulation)) return;
+    const listening = receiver.port.isListening(transmission.modulation);
+    if (
+      listening &&
+      decodable &&
+      this.engine.now() < locked.transmission.preambleEndMicroseconds &&
+      // Cheap necessary condition first: the newcomer must at least beat the locked frame alone.
+      receivedDbm - locked.powerDbm >= this.captureThresholdDb - CAPTURE_TOLERANCE_DB &&
+      signals.otherCoChannelMw(transmission) <= milliwatts(receivedDbm - this.captureThresholdDb + CAPTURE_TOLERANCE_DB)
+    ) {
+      locked.active = false;
+      receiver.reception = null;
+      this.statisticsByNode[receiver.node].lostToCollision++;
+      this.lock(receiver, signals, transmission, receivedDbm);
+      return;
+    }
+    if (transmission.endMicroseconds > locked.transmission.criticalStartMicroseconds) this.checkCorruption(locked);
+    if (listening) {
+      if (decodable) this.statisticsByNode[receiver.node].lostToCollision++;
+      else this.statisticsByNode[receiver.node].lostBelowSensitivity++;
+    }
+  }
+
+  /** Starts a reception; frames already on air that reach its vulnerable window count against it at once. */
+  private lock(receiver: PortState, signals: SignalsAtNode, transmission: Transmission, receivedDbm: number): void {
+    const tolerableMw = milliwatts(receivedDbm - this.captureThresholdDb + CAPTURE_TOLERANCE_DB);
+    const reception = new Reception(transmission, receiver, signals, receivedDbm, milliwatts(receivedDbm), tolerableMw);
+    receiver.reception = reception;
+    transmission.receptions.push(reception);
+    this.checkCorruption(reception);
+    receiver.port.preambleDetected?.();
+  }
+
+  /**
+   * Rule 4, evaluated whenever the interference can have grown (a frame started). The sum only grows at
+   * arrivals, so checking then catches every moment it exceeds what the reception tolerates; an
+   * interferer that arrived before the vulnerable window is dated to the window's opening.
+   */
+  private checkCorruption(reception: Reception): void {
+    if (reception.corruptedAtMicroseconds !== Number.POSITIVE_INFINITY) return;
+    // Everything else on air here bounds the interference from above; only near the limit add it up.
+    const upperBoundMw = reception.signals.totalMw - reception.powerMw;
+    if (upperBoundMw < reception.tolerableInterferenceMw * RUNNING_TOTAL_MARGIN) return;
+    if (reception.signals.interferenceMw(reception.transmission) > reception.tolerableInterferenceMw) {
+      reception.corruptedAtMicroseconds = Math.max(this.engine.now(), reception.transmission.criticalStartMicroseconds);
+    }
+  }
+
+  private abortReceptionForTransmit(state: PortState): void {
+    const reception = state.reception;
+    if (reception === null) return;
+    reception.active = false;
+    state.reception = null;
+    this.statisticsByNode[state.node].lostToHalfDuplex++;
+  }
+
+  /** Takes a frame off the air: it no longer interferes, and nobody still receiving it will hear it. */
+  private leaveAir(transmission: Transmission): void {
+    if (transmission.sender.transmission === transmission) transmission.sender.transmission = null;
+    for (const signals of transmission.heardAt) signals.remove(transmission);
+  }
+
+  /** Rule 7: the sender left transmit mode before the frame's end. */
+  private stopEarly(transmission: Transmission): void {
+    this.leaveAir(transmission);
+    this.engine.cancel(transmission.endEvent);
+    const sender = transmission.sender.port;
+    this.engine.schedule(this.engine.now(), () => sender.transmitDone());
+    this.statisticsByNode[transmission.sender.node].airtimeMicroseconds -=
+      transmission.endMicroseconds - this.engine.now();
+    for (const reception of transmission.receptions) {
+      if (!reception.active) continue;
+      reception.active = false;
+      reception.state.reception = null;
+      this.statisticsByNode[reception.state.node].lostSenderStopped++;
+    }
+  }
+
+  /** The last symbol has left: settle every reception (rule 5), then tell the sender and the receivers. */
+  private finish(transmission: Transmission): void {
+    this.leaveAir(transmission);
+    const delivered: Reception[] = [];
+    const crcOk: boolean[] = [];
+    const frames: Uint8Array[] = [];
+    for (const reception of transmission.receptions) {
+      if (!reception.active) continue;
+      reception.active = false;
+      const receiver = reception.state;
+      receiver.reception = null;
+      const statistics = this.statisticsByNode[receiver.node];
+      if (!receiver.port.isListening(transmission.modulation)) {
+        statistics.lostStoppedListening++;
+        continue;
+      }
+      if (reception.corruptedAtMicroseconds === Number.POSITIVE_INFINITY) {
+        statistics.framesReceived++;
+        delivered.push(reception);
+        crcOk.push(true);
+        frames.push(transmission.frame.slice());
+        continue;
+      }
+      statistics.lostToCollision++;
+      if (reception.corruptedAtMicroseconds < transmission.headerEndMicroseconds) continue;
+      statistics.framesReceivedCorrupted++;
+      const frame = transmission.frame.slice();
+      if (!transmission.modulation.crcOn) this.alterOneByte(frame, transmission.frameNumber, receiver.node);
+      delivered.push(reception);
+      crcOk.push(!transmission.modulation.crcOn);
+      frames.push(frame);
+    }
+
+    transmission.sender.port.transmitDone();
+    if (delivered.length === 0) return;
+    const noiseDbm = noiseFloorDbm(transmission.modulation.bandwidthHz, this.noiseFigureDb);
+    for (let i = 0; i < delivered.length; i++) {
+      const reception = delivered[i];
+      reception.state.port.deliver(frames[i], reception.powerDbm, reception.powerDbm - noiseDbm, crcOk[i]);
+    }
+  }
+
+  /** A collision with no CRC to catch it: one byte, chosen by the seed, comes out different. */
+  private alterOneByte(frame: Uint8Array, frameNumber: number, node: number): void {
+    if (frame.length === 0) return;
+    const word = hashKeys(this.seed, frameNumber, node, 0xc0ffee);
+    frame[word % frame.length] ^= ((word >>> 8) & 0xff) | 1;
+  }
+
+  private requireState(port: RadioPort): PortState {
+    const state = this.portStates.get(port);
+    if (state === undefined) throw new Error(`port of node ${port.nodeIndex} is not attached to this channel`);
+    return state;
+  }
+}

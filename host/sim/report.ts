@@ -1,0 +1,47 @@
+// The readable summary `mesh sim` prints.
+import type { SimulationResult } from "./result.js";
+
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const render = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  return [render(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(render)];
+}
+
+export function formatReport(result: SimulationResult, options: { maxNodes?: number } = {}): string {
+  const m = result.messages;
+  const lines = [
+    `Simulated ${result.nodeCount} nodes for ${result.durationS} s (${result.radio}, seed ${result.seed}) in ${result.wallSeconds.toFixed(1)} s`,
+    "",
+    `Messages: ${m.sent} sent, ${m.delivered} delivered (${(m.deliveryRatio * 100).toFixed(1)} %)` +
+      (m.latencyMs.median !== null
+        ? `, latency median ${m.latencyMs.median.toFixed(0)} ms, p95 ${m.latencyMs.p95!.toFixed(0)} ms`
+        : ""),
+    `Frames: ${result.frames.sent} sent, ${result.frames.received} received; receptions lost: ` +
+      `${result.frames.collided} to collisions, ${result.frames.tooWeak} too weak, ${result.frames.halfDuplex} while transmitting`,
+    `Airtime: ${(result.airtimeMs / 1000).toFixed(1)} s in total`,
+  ];
+  const drops = Object.entries(result.drops).filter(([, v]) => v > 0);
+  lines.push(drops.length > 0 ? `Drops: ${drops.map(([k, v]) => `${k} ${v}`).join(", ")}` : "Drops: none");
+  lines.push("");
+  const limit = options.maxNodes ?? 20;
+  const busiest = [...result.nodes].sort((a, b) => b.airtimeMs - a.airtimeMs).slice(0, limit);
+  lines.push(
+    result.nodes.length > limit ? `Busiest ${limit} of ${result.nodes.length} nodes by airtime:` : "Per node:",
+    ...table(
+      ["node", "airtime s", "duty %", "frames tx", "frames rx", "msgs sent", "msgs recv", "drops"],
+      busiest.map((n) => [
+        n.id,
+        (n.airtimeMs / 1000).toFixed(2),
+        n.dutyCyclePercent.toFixed(3),
+        String(n.framesSent),
+        String(n.framesReceived),
+        String(n.messagesSent),
+        String(n.messagesDelivered),
+        String(Object.values(n.drops).reduce((a, b) => a + b, 0)),
+      ]),
+    ),
+  );
+  if (result.notes.length > 0) lines.push("", ...result.notes.map((n) => `Note: ${n}`));
+  return lines.join("\n");
+}

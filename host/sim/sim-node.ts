@@ -1,0 +1,63 @@
+// One simulated node: its own stack.wasm instance, driven by simulated time. The node is polled when
+// its deadline comes, when its radio raises an interrupt, and when the application gives it work.
+import type { NodeHandles, Received, Stack } from "../wasm/stack.js";
+
+/** The part of the event engine a node needs (RadioMedium offers exactly this). */
+export interface SimClock {
+  now(): number;
+  schedule(atMicroseconds: number, callback: () => void): number;
+  cancel(handle: number): void;
+}
+
+export class SimNode {
+  private wakeHandle = -1;
+  private wakeAtMicroseconds = Number.POSITIVE_INFINITY;
+  private polling = false;
+
+  constructor(
+    readonly index: number,
+    readonly id: string,
+    readonly stack: Stack,
+    readonly handles: NodeHandles,
+    readonly publicKey: Uint8Array,
+    private readonly clock: SimClock,
+    /** Called with every payload the node's Integrity layer delivers. */
+    private readonly onReceive: (node: SimNode, received: Received) => void,
+  ) {}
+
+  /** Asks for a poll as soon as the current event is done (from interrupts and application work). */
+  requestWake(): void {
+    this.scheduleWake(this.clock.now());
+  }
+
+  /** Polls the stack at the current simulated time, hands up what arrived, and books the next poll. */
+  wake(): void {
+    if (this.polling) return;
+    this.polling = true;
+    const now = this.clock.now();
+    const deadlineMs = this.stack.poll(this.handles.integrity, Math.floor(now / 1000));
+    for (
+      let r = this.stack.pop(this.handles.integrity, this.handles.pool);
+      r;
+      r = this.stack.pop(this.handles.integrity, this.handles.pool)
+    ) {
+      this.onReceive(this, r);
+    }
+    this.polling = false;
+    if (deadlineMs >= 0 && deadlineMs < 9e15) {
+      // A deadline at or before now means "poll again at once"; one millisecond keeps time moving.
+      this.scheduleWake(Math.max(deadlineMs * 1000, now + 1000));
+    }
+  }
+
+  private scheduleWake(atMicroseconds: number): void {
+    if (atMicroseconds >= this.wakeAtMicroseconds && this.wakeHandle >= 0) return;
+    if (this.wakeHandle >= 0) this.clock.cancel(this.wakeHandle);
+    this.wakeAtMicroseconds = atMicroseconds;
+    this.wakeHandle = this.clock.schedule(atMicroseconds, () => {
+      this.wakeHandle = -1;
+      this.wakeAtMicroseconds = Number.POSITIVE_INFINITY;
+      this.wake();
+    });
+  }
+}

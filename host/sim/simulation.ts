@@ -1,0 +1,299 @@
+// Runs a scenario: one stack.wasm instance per node, each with a chip model (SX1262/SX1276) on a
+// shared LoRa channel, or an ESP-NOW station, all driven by one discrete-event engine. Everything is
+// derived from the scenario's seed, so a run is reproducible.
+import { blake2b } from "@noble/hashes/blake2.js";
+import type { StackBuild } from "../wasm/load-stack.js";
+import { type LoRaTables, loadLoRaTables } from "../wasm/lora-tables.js";
+import { integrityLevelNames, RadioKind, type Received, Stack, Status } from "../wasm/stack.js";
+import { EspNowChannel } from "./channel/espnow-channel.js";
+import { LoRaChannel } from "./channel/lora-channel.js";
+import { Sx1262Model } from "./chips/sx1262-model.js";
+import { Sx1276Model } from "./chips/sx1276-model.js";
+import { SimulationEngine } from "./engine.js";
+import { DeterministicRandom } from "./random.js";
+import { type NodeResult, percentile, type SimulationResult } from "./result.js";
+import type { Scenario, ScenarioTraffic } from "./scenario.js";
+import { SimNode } from "./sim-node.js";
+
+export interface SimulationOptions {
+  /** Called as simulated time advances: fraction done and simulated seconds. */
+  onProgress?: (fraction: number, simulatedSeconds: number) => void;
+  build?: StackBuild;
+}
+
+/** The simulator's application message header: id (u32), from (u16), to (u16), sent-at ms (u32). */
+const MESSAGE_HEADER_BYTES = 12;
+/** TCXO supply of the simulated SX1262 boards (Heltec V3-like: DIO3 TCXO at 1.8 V, DIO2 RF switch). */
+const SIMULATED_TCXO_MILLIVOLTS = 1800;
+
+interface MessageRecord {
+  from: number;
+  to: number;
+  sentAtMicroseconds: number;
+  deliveredAtMicroseconds?: number;
+}
+
+function derivedBytes(seed: number, label: string, length: number): Uint8Array {
+  return blake2b(new TextEncoder().encode(`meshstack sim ${seed} ${label}`), { dkLen: length });
+}
+
+export async function runSimulation(scenario: Scenario, options: SimulationOptions = {}): Promise<SimulationResult> {
+  const wallStart = performance.now();
+  const tables = await loadLoRaTables();
+  const engine = new SimulationEngine();
+  const random = new DeterministicRandom(scenario.seed);
+  const messages: MessageRecord[] = [];
+  const overheard = new Map<number, number>();
+  const sentBy = new Array<number>(scenario.nodes.length).fill(0);
+  const deliveredTo = new Array<number>(scenario.nodes.length).fill(0);
+  const refused = new Map<string, number>();
+
+  const onReceive = (node: SimNode, received: Received) => {
+    if (received.payload.length < MESSAGE_HEADER_BYTES) return;
+    const view = new DataView(received.payload.buffer, received.payload.byteOffset, MESSAGE_HEADER_BYTES);
+    const id = view.getUint32(0, true);
+    const to = view.getUint16(6, true);
+    const message = messages[id];
+    if (message === undefined || to !== node.index) {
+      overheard.set(node.index, (overheard.get(node.index) ?? 0) + 1);
+      return;
+    }
+    if (message.deliveredAtMicroseconds === undefined) {
+      message.deliveredAtMicroseconds = engine.now();
+      deliveredTo[node.index]++;
+    }
+  };
+
+  const { nodes, loraChannel, espNowChannel } = await buildNodes(scenario, tables, engine, onReceive, options.build);
+  setUpSipHashContacts(scenario, nodes);
+
+  // Application traffic: each flow sends on its own period from its own start.
+  const indexOf = new Map(scenario.nodes.map((n, i) => [n.id, i]));
+  const durationMicroseconds = scenario.durationS * 1e6;
+  for (const flow of scenario.traffic) {
+    const from = nodes[indexOf.get(flow.from)!];
+    const to = indexOf.get(flow.to)!;
+    const level = integrityLevelNames[flow.integrity];
+    const contact = flow.integrity === "siphash" ? contactIndex(scenario, flow) : -1;
+    const fillerRandom = new DeterministicRandom(random.nextU32());
+    const filler = Uint8Array.from({ length: flow.bytes }, () => fillerRandom.nextU32() & 0xff);
+    const send = () => {
+      const id = messages.length;
+      const payload = filler.slice();
+      const view = new DataView(payload.buffer);
+      view.setUint32(0, id, true);
+      view.setUint16(4, from.index, true);
+      view.setUint16(6, to, true);
+      view.setUint32(8, Math.floor(engine.now() / 1000) >>> 0, true);
+      const status = from.stack.push(from.handles.integrity, from.handles.pool, payload, { level, contact });
+      messages.push({ from: from.index, to, sentAtMicroseconds: engine.now() });
+      sentBy[from.index]++;
+      if (status !== Status.Ok) {
+        const reason = `refused${Status[status]}`;
+        refused.set(reason, (refused.get(reason) ?? 0) + 1);
+      }
+      from.requestWake();
+      const next = engine.now() + flow.everyS * 1e6;
+      if (next < durationMicroseconds) engine.schedule(next, send);
+    };
+    const start = flow.startS !== undefined ? flow.startS : random.uniform() * flow.everyS;
+    engine.schedule(start * 1e6, send);
+  }
+  for (const node of nodes) node.requestWake();
+
+  engine.runUntil(durationMicroseconds, (now, end) => options.onProgress?.(now / end, now / 1e6));
+  options.onProgress?.(1, scenario.durationS);
+
+  return collectResult(scenario, nodes, messages, sentBy, deliveredTo, refused, loraChannel, espNowChannel, wallStart);
+}
+
+async function buildNodes(
+  scenario: Scenario,
+  tables: LoRaTables,
+  engine: SimulationEngine,
+  onReceive: (node: SimNode, received: Received) => void,
+  build: StackBuild | undefined,
+) {
+  const nodes: SimNode[] = [];
+  let loraChannel: LoRaChannel | undefined;
+  let espNowChannel: EspNowChannel | undefined;
+  const radio = scenario.radio;
+  if (radio.kind === "lora") {
+    loraChannel = new LoRaChannel({ environment: radio.environment, seed: scenario.seed, engine });
+    const presetIndex = tables.presets.findIndex((p) => p.name === radio.preset);
+    const regionIndex = tables.regions.findIndex((r) => r.name === radio.region);
+    for (const [index, spec] of scenario.nodes.entries()) {
+      const position = { xMetres: spec.x, yMetres: spec.y };
+      const sx1262 = spec.chip === "sx1262";
+      const model = sx1262
+        ? new Sx1262Model(loraChannel, { nodeIndex: index, boardTcxoMillivolts: SIMULATED_TCXO_MILLIVOLTS })
+        : new Sx1276Model(loraChannel, index);
+      loraChannel.attach(model, position);
+      const stack = await Stack.load({ build, busDevices: new Map([[0, model]]) });
+      const handles = stack.createNode({
+        radio: sx1262 ? RadioKind.Sx1262 : RadioKind.Sx1276,
+        identitySeed: derivedBytes(scenario.seed, `identity ${spec.id}`, 32),
+        presetIndex,
+        regionIndex,
+        frequencyHz: radio.frequencyHz,
+        txPowerDbm: radio.txPowerDbm,
+        tcxoMillivolts: sx1262 ? SIMULATED_TCXO_MILLIVOLTS : 0,
+        dio2AsRfSwitch: sx1262,
+        seed: new DataView(derivedBytes(scenario.seed, `seed ${spec.id}`, 4).buffer).getUint32(0, true),
+      });
+      const node = new SimNode(index, spec.id, stack, handles, handles.publicKey, loraChannel, onReceive);
+      model.onInterrupt = () => node.requestWake();
+      nodes.push(node);
+    }
+  } else {
+    const channel = new EspNowChannel({ seed: scenario.seed, engine });
+    espNowChannel = channel;
+    for (const [index, spec] of scenario.nodes.entries()) {
+      let node: SimNode | undefined;
+      const stack = await Stack.load({
+        build,
+        onEspNowSend: (frame) => {
+          channel.send(index, frame);
+          return true;
+        },
+      });
+      const handles = stack.createNode({
+        radio: radio.version === 2 ? RadioKind.EspNowV2 : RadioKind.EspNowV1,
+        identitySeed: derivedBytes(scenario.seed, `identity ${spec.id}`, 32),
+        seed: new DataView(derivedBytes(scenario.seed, `seed ${spec.id}`, 4).buffer).getUint32(0, true),
+      });
+      channel.attach(
+        {
+          nodeIndex: index,
+          receive: (frame) => {
+            stack.receiveFrame(handles.dataLink, frame);
+            node!.requestWake();
+          },
+        },
+        { xMetres: spec.x, yMetres: spec.y },
+      );
+      node = new SimNode(index, spec.id, stack, handles, handles.publicKey, engine, onReceive);
+      nodes.push(node);
+    }
+  }
+  return { nodes, loraChannel, espNowChannel };
+}
+
+/** Address-book entry used for a SipHash flow: entry k on both sides for the k-th such pair. */
+function contactIndex(scenario: Scenario, flow: ScenarioTraffic): number {
+  const pairs = sipHashPairs(scenario);
+  return pairs.findIndex(([a, b]) => (a === flow.from && b === flow.to) || (a === flow.to && b === flow.from));
+}
+
+function sipHashPairs(scenario: Scenario): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (const flow of scenario.traffic) {
+    if (flow.integrity !== "siphash") continue;
+    const known = pairs.some(([a, b]) => (a === flow.from && b === flow.to) || (a === flow.to && b === flow.from));
+    if (!known) pairs.push([flow.from, flow.to]);
+  }
+  return pairs;
+}
+
+/**
+ * Gives every SipHash pair a shared key on both sides. The entries are made reusable on purpose: the
+ * simulated application sends many messages per pair and does not run a key-renewal protocol.
+ */
+function setUpSipHashContacts(scenario: Scenario, nodes: SimNode[]): void {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  sipHashPairs(scenario).forEach(([a, b], entry) => {
+    const key = derivedBytes(scenario.seed, `siphash ${a} ${b}`, 16);
+    const nodeA = byId.get(a)!;
+    const nodeB = byId.get(b)!;
+    nodeA.stack.setContact(nodeA.handles.addressBook, entry, nodeB.publicKey, key, true);
+    nodeB.stack.setContact(nodeB.handles.addressBook, entry, nodeA.publicKey, key, true);
+  });
+}
+
+function collectResult(
+  scenario: Scenario,
+  nodes: SimNode[],
+  messages: MessageRecord[],
+  sentBy: number[],
+  deliveredTo: number[],
+  refused: Map<string, number>,
+  loraChannel: LoRaChannel | undefined,
+  espNowChannel: EspNowChannel | undefined,
+  wallStart: number,
+): SimulationResult {
+  const drops: Record<string, number> = Object.fromEntries(refused);
+  const nodeResults: NodeResult[] = nodes.map((node) => {
+    const link = node.stack.dataLinkCounters(node.handles.dataLink);
+    const integrity = node.stack.integrityCounters(node.handles.integrity);
+    const nodeDrops: Record<string, number> = {};
+    for (const [name, value] of Object.entries({ ...link, ...integrity })) {
+      const isDrop =
+        name.startsWith("dropped") ||
+        name.startsWith("rejected") ||
+        ["truncated", "unknownLevel", "unknownKey", "spentKey"].includes(name);
+      if (isDrop && value > 0) {
+        nodeDrops[name] = value;
+        drops[name] = (drops[name] ?? 0) + value;
+      }
+    }
+    return {
+      id: node.id,
+      airtimeMs: link.airtimeMicroseconds / 1000,
+      dutyCyclePercent: (link.airtimeMicroseconds / (scenario.durationS * 1e6)) * 100,
+      framesSent: link.framesSent,
+      framesReceived: link.framesReceived,
+      messagesSent: sentBy[node.index],
+      messagesDelivered: deliveredTo[node.index],
+      drops: nodeDrops,
+    };
+  });
+  const latencies = messages
+    .filter((m) => m.deliveredAtMicroseconds !== undefined)
+    .map((m) => (m.deliveredAtMicroseconds! - m.sentAtMicroseconds) / 1000)
+    .sort((a, b) => a - b);
+  const delivered = latencies.length;
+  let frames: SimulationResult["frames"];
+  if (loraChannel) {
+    const total = loraChannel.totalStatistics();
+    frames = {
+      sent: total.framesSent,
+      received: total.framesReceived,
+      collided: total.lostToCollision,
+      tooWeak: total.lostBelowSensitivity,
+      halfDuplex: total.lostToHalfDuplex,
+    };
+  } else {
+    const total = espNowChannel!.totalStatistics();
+    frames = {
+      sent: total.framesSent,
+      received: total.framesReceived,
+      collided: total.lostToCollision,
+      tooWeak: total.lostRandomly,
+      halfDuplex: total.lostToHalfDuplex,
+    };
+  }
+  const radio = scenario.radio;
+  return {
+    seed: scenario.seed,
+    durationS: scenario.durationS,
+    radio:
+      radio.kind === "lora"
+        ? `LoRa ${radio.preset} ${radio.region} ${radio.txPowerDbm} dBm, ${radio.environment} environment`
+        : `ESP-NOW v${radio.version}`,
+    nodeCount: nodes.length,
+    messages: {
+      sent: messages.length,
+      delivered,
+      deliveryRatio: messages.length > 0 ? delivered / messages.length : 0,
+      latencyMs: { median: percentile(latencies, 0.5), p95: percentile(latencies, 0.95) },
+    },
+    airtimeMs: nodeResults.reduce((sum, n) => sum + n.airtimeMs, 0),
+    frames,
+    drops,
+    nodes: nodeResults,
+    notes: [
+      "no routing yet (Availability layer): a message counts as delivered only when its destination heard the sender directly; nothing is relayed.",
+    ],
+    wallSeconds: (performance.now() - wallStart) / 1000,
+  };
+}
