@@ -1,5 +1,7 @@
 // The LoRa presets and regions compiled into the stack, for hosts to list and validate against:
 // one table, in firmware, rather than a copy in every tool.
+import { timeOnAirMicroseconds } from "../../radio-drivers/lora/airtime";
+import { LoRaConfig } from "../../radio-drivers/lora/lora-config";
 import { findPreset, PRESETS } from "../../radio-drivers/lora/presets";
 import { findRegion, REGIONS } from "../../radio-drivers/lora/regions";
 import { ioArgsPointer } from "./io-window";
@@ -51,4 +53,28 @@ export function loraRegionDutyCyclePermille(index: i32, frequencyHz: u32): i32 {
   if (region === null) return -1;
   const band = region.subBandFor(frequencyHz);
   return band === null ? -1 : band.dutyCyclePermille;
+}
+
+const airtimeConfig = new LoRaConfig();
+
+/**
+ * Time on air the firmware computes (radio-drivers/lora/airtime.ts) for a frame of `length` bytes;
+ * `flags` bit 0 CRC on, bit 1 explicit header. Lets hosts check it against an independent formula.
+ */
+export function loraTimeOnAirMicroseconds(
+  spreadingFactor: i32,
+  bandwidthHz: u32,
+  codingRateDenominator: i32,
+  preambleLength: i32,
+  flags: i32,
+  length: i32,
+): f64 {
+  const c = airtimeConfig;
+  c.spreadingFactor = spreadingFactor;
+  c.bandwidthHz = bandwidthHz;
+  c.codingRateDenominator = codingRateDenominator;
+  c.preambleLength = preambleLength;
+  c.crcOn = (flags & 1) != 0;
+  c.explicitHeader = (flags & 2) != 0;
+  return <f64>timeOnAirMicroseconds(c, length);
 }

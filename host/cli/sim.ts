@@ -11,8 +11,11 @@ import type { Command } from "./command.js";
 import { UsageError } from "./errors.js";
 import { ProgressBar } from "./progress.js";
 
+/** `mesh sim` with no scenario: a small random mesh, the quickest way to see the stack at work. */
+const DEFAULT_NODES = 20;
+
 const usage = `Usage: mesh sim --scenario FILE [--json]
-       mesh sim --nodes N [--seed S] [--duration SECONDS] [--preset NAME] [--integrity LEVEL] [--json]
+       mesh sim [--nodes N] [--seed S] [--duration SECONDS] [--preset NAME] [--integrity LEVEL] [--json]
 
 Runs a simulated mesh: each node is its own instance of build/stack.wasm whose radio driver talks to
 a chip model (SX1262/SX1276) on a shared LoRa channel (path loss, collisions with capture, half
@@ -24,8 +27,9 @@ destination is within radio range of the sender: nothing is relayed.
 
 Options:
   --scenario FILE     scenario JSON (see docs/simulator.md)
-  --nodes N           generate a random scenario of N nodes (2..2000), each sending one message a
-                      minute to one of its nearest nodes
+  --nodes N           generate a random scenario of N nodes (2..2000, default 20), each sending one
+                      message a minute to one of its nearest nodes; this is what runs without
+                      --scenario
   --seed S            seed of the random scenario (default 1)
   --duration SECONDS  simulated time of the random scenario (default 600)
   --preset NAME       LoRa preset of the random scenario (default SF7BW125)
@@ -69,7 +73,6 @@ async function loadScenario(values: Record<string, string | boolean | undefined>
       throw error;
     }
   }
-  if (values.nodes === undefined) throw new UsageError("give --scenario FILE or --nodes N (see `mesh sim --help`)");
   const preset = typeof values.preset === "string" ? values.preset : "SF7BW125";
   if (!tables.presets.some((p) => p.name === preset)) {
     throw new UsageError(`--preset: expected one of ${tables.presets.map((p) => p.name).join(", ")}, got '${preset}'`);
@@ -81,7 +84,7 @@ async function loadScenario(values: Record<string, string | boolean | undefined>
     );
   }
   return randomScenario({
-    nodes: integer("nodes", values.nodes as string, 0, 2, 2000),
+    nodes: integer("nodes", values.nodes as string | undefined, DEFAULT_NODES, 2, 2000),
     seed: integer("seed", values.seed as string | undefined, 1, 0, 0xffffffff),
     durationS: integer("duration", values.duration as string | undefined, 600, 1, 30 * 24 * 3600),
     preset,

@@ -18,7 +18,9 @@ export function formatReport(result: SimulationResult, options: { maxNodes?: num
         ? `, latency median ${m.latencyMs.median.toFixed(0)} ms, p95 ${m.latencyMs.p95!.toFixed(0)} ms`
         : ""),
     `Frames: ${result.frames.sent} sent, ${result.frames.received} received; receptions lost: ` +
-      `${result.frames.collided} to collisions, ${result.frames.tooWeak} too weak, ${result.frames.halfDuplex} while transmitting`,
+      `${result.frames.collided} to collisions, ${result.frames.nearMisses} near misses (just too weak), ` +
+      `${result.frames.halfDuplex} while transmitting` +
+      (result.frames.lostRandomly !== undefined ? `, ${result.frames.lostRandomly} at random` : ""),
     `Airtime: ${(result.airtimeMs / 1000).toFixed(1)} s in total`,
   ];
   const drops = Object.entries(result.drops).filter(([, v]) => v > 0);

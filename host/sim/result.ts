@@ -9,6 +9,10 @@ export interface NodeResult {
   framesReceived: number;
   messagesSent: number;
   messagesDelivered: number;
+  /** Times listen-before-talk found the channel busy and backed off. */
+  channelBusy: number;
+  /** Times a frame waited for the duty-cycle budget. */
+  dutyCycleWaits: number;
   /** Every drop counter of the node's Data Link and Integrity layer that is not zero. */
   drops: Record<string, number>;
 }
@@ -31,8 +35,13 @@ export interface SimulationResult {
     received: number;
     /** Receptions lost because frames overlapped (each lost reception counted). */
     collided: number;
-    /** Receptions lost to path loss (below sensitivity or SNR floor). */
-    tooWeak: number;
+    /**
+     * Near misses: receptions a listening node lost because the frame arrived less than 6 dB below
+     * what it could decode (nodes far out of range are not counted).
+     */
+    nearMisses: number;
+    /** ESP-NOW only: frames lost at random (the model's loss probability). */
+    lostRandomly?: number;
     /** Receptions missed because the receiver was transmitting. */
     halfDuplex: number;
   };

@@ -146,7 +146,11 @@ async function buildNodes(
       nodes.push(node);
     }
   } else {
-    const channel = new EspNowChannel({ seed: scenario.seed, engine });
+    const channel = new EspNowChannel({
+      seed: scenario.seed,
+      engine,
+      maximumPayloadBytes: radio.version === 2 ? 1470 : 250,
+    });
     espNowChannel = channel;
     for (const [index, spec] of scenario.nodes.entries()) {
       let node: SimNode | undefined;
@@ -244,6 +248,8 @@ function collectResult(
       framesReceived: link.framesReceived,
       messagesSent: sentBy[node.index],
       messagesDelivered: deliveredTo[node.index],
+      channelBusy: link.channelBusy,
+      dutyCycleWaits: link.dutyCycleWaits,
       drops: nodeDrops,
     };
   });
@@ -259,7 +265,7 @@ function collectResult(
       sent: total.framesSent,
       received: total.framesReceived,
       collided: total.lostToCollision,
-      tooWeak: total.lostBelowSensitivity,
+      nearMisses: total.lostBelowSensitivity,
       halfDuplex: total.lostToHalfDuplex,
     };
   } else {
@@ -268,7 +274,8 @@ function collectResult(
       sent: total.framesSent,
       received: total.framesReceived,
       collided: total.lostToCollision,
-      tooWeak: total.lostRandomly,
+      nearMisses: 0,
+      lostRandomly: total.lostRandomly,
       halfDuplex: total.lostToHalfDuplex,
     };
   }

@@ -24,6 +24,11 @@ export const enum LoRaLinkState {
 
 /** Back-off doubles per busy attempt up to 2^6 slots. */
 const MAX_BACKOFF_EXPONENT: i32 = 6;
+/**
+ * Before the first CAD of a frame, wait 0..(2^4 − 1) slots at random: two nodes that get work at the
+ * same moment (both answering one frame, say) would otherwise both find the channel clear and collide.
+ */
+const INITIAL_BACKOFF_EXPONENT: u32 = 4;
 /** Extra time allowed for an operation's completion interrupt before the link recovers the radio. */
 const WATCHDOG_MARGIN_MS: i64 = 1_000;
 
@@ -32,6 +37,8 @@ export class LoRaLink extends FramedLink {
   /** When the current wait (back-off, duty cycle) or operation watchdog ends, ms. */
   private deadline: i64 = NO_DEADLINE;
   private busyAttempts: i32 = 0;
+  /** The current frame has had its initial random wait. */
+  private initialWaitDone: bool = false;
   private transmittingLength: i32 = 0;
   private transmittingAirtime: i64 = 0;
   private readonly backoffSlotMs: i64;
@@ -95,6 +102,7 @@ export class LoRaLink extends FramedLink {
   private onTransmitDone(): void {
     this.frameSent(this.transmittingLength, this.transmittingAirtime);
     this.busyAttempts = 0;
+    this.initialWaitDone = false;
     this.deadline = NO_DEADLINE;
     this.radio.startReceive();
     this.linkState = LoRaLinkState.Receiving;
@@ -149,6 +157,15 @@ export class LoRaLink extends FramedLink {
       this.deadline = now + wait;
       this.linkState = LoRaLinkState.WaitingForDutyCycle;
       return;
+    }
+    if (!this.initialWaitDone) {
+      this.initialWaitDone = true;
+      const slots = <i64>(this.nextRandom() % (<u32>1 << INITIAL_BACKOFF_EXPONENT));
+      if (slots > 0) {
+        this.deadline = now + slots * this.backoffSlotMs;
+        this.linkState = LoRaLinkState.BackingOff;
+        return;
+      }
     }
     if (!this.radio.startChannelActivityDetection()) {
       this.recoverRadio();

@@ -101,7 +101,6 @@ describe("mesh sim", () => {
     ["a missing file", ["--scenario", "/nonexistent/x.json"], /cannot read '\/nonexistent\/x.json': ENOENT/],
     ["a bad node count", ["--nodes", "many"], /^mesh sim: --nodes: expected an integer from 2 to 2000, got 'many'$/],
     ["an unknown preset", ["--nodes", "3", "--preset", "SF99"], /--preset: expected one of/],
-    ["no scenario at all", [], /give --scenario FILE or --nodes N/],
     [
       "both --scenario and --nodes",
       ["--scenario", "x.json", "--nodes", "3"],

@@ -75,7 +75,35 @@ describe("a 3-node mesh of SX1262 and SX1276 boards", () => {
     const a = result.nodes.find((n) => n.id === "a")!;
     // The budget starts full (one hour's 36 s), so over 600 s at most 36 s + 600 s × 1 %.
     expect(a.airtimeMs).toBeLessThanOrEqual(36_000 + 6_000 + 1);
+    expect(a.dutyCycleWaits).toBeGreaterThan(0);
     expect(result.messages.sent).toBe(300);
+  });
+
+  it("listens before talking: senders that start together back off instead of colliding", async () => {
+    const scenario = await threeNodes(11, {
+      traffic: [
+        { from: "a", to: "b", everyS: 10, bytes: 200, integrity: "blake2b", startS: 1 },
+        { from: "c", to: "b", everyS: 10, bytes: 200, integrity: "blake2b", startS: 1 },
+      ],
+    });
+    const result = await runSimulation(scenario);
+    const busy = result.nodes.reduce((sum, n) => sum + n.channelBusy, 0);
+    expect(busy).toBeGreaterThan(0);
+    expect(result.messages.deliveryRatio).toBeGreaterThan(0.9);
+  });
+
+  it("runs an ESP-NOW v2 mesh, where 1280 bytes fit one 1470-byte frame", async () => {
+    const scenario = await threeNodes(9, {
+      radio: { kind: "espnow", version: 2 },
+      nodes: [
+        { id: "a", x: 0, y: 0 },
+        { id: "b", x: 50, y: 0 },
+      ],
+      traffic: [{ from: "a", to: "b", everyS: 10, bytes: 1100, integrity: "ed25519" }],
+    });
+    const result = await runSimulation(scenario);
+    expect(result.messages.delivered).toBe(result.messages.sent);
+    expect(result.frames.sent).toBe(result.messages.sent);
   });
 
   it("runs an ESP-NOW mesh with 250-byte frames", async () => {

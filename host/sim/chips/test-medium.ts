@@ -1,6 +1,9 @@
 // A loopback RadioMedium for chip-model and driver tests: an ideal channel where every attached port
 // hears every other one (same modulation, no loss, no collisions), with its own event queue. It
 // stands in for the real channel model (host/sim/channel/) so chip tests do not depend on it.
+
+import { timeOnAirMicroseconds } from "../channel/airtime.js";
+import { receiverCanDemodulate } from "../channel/modulation-match.js";
 import type { LoRaModulation, RadioMedium, RadioPort } from "../radio-medium.js";
 
 interface ScheduledEvent {
@@ -15,42 +18,13 @@ interface Transmission {
   endsAt: number;
 }
 
-/**
- * LoRa time on air, Semtech AN1200.13 and SX1261/2 datasheet §6.1.4, written independently of the
- * firmware's airtime.ts so tests can compare the two.
- */
+/** LoRa time on air in whole microseconds, from the channel model's independent TypeScript formula. */
 export function loRaTimeOnAirMicroseconds(modulation: LoRaModulation, payloadLength: number): number {
-  const sf = modulation.spreadingFactor;
-  const symbolMicroseconds = (2 ** sf * 1e6) / modulation.bandwidthHz;
-  const crc = modulation.crcOn ? 1 : 0;
-  const header = modulation.explicitHeader ? 1 : 0;
-  const codingRate = modulation.codingRateDenominator - 4;
-  let preamble: number;
-  let bits: number;
-  let bitsPerSymbol: number;
-  if (sf <= 6) {
-    preamble = modulation.preambleLength + 6.25;
-    bits = 8 * payloadLength - 4 * sf + 16 * crc + 20 * header;
-    bitsPerSymbol = 4 * sf;
-  } else {
-    preamble = modulation.preambleLength + 4.25;
-    bits = 8 * payloadLength - 4 * sf + 28 + 16 * crc - 20 * (1 - header);
-    bitsPerSymbol = 4 * (sf - (modulation.lowDataRateOptimize ? 2 : 0));
-  }
-  const payloadSymbols = 8 + Math.max(Math.ceil(bits / bitsPerSymbol), 0) * (codingRate + 4);
-  return Math.round((preamble + payloadSymbols) * symbolMicroseconds);
+  return Math.round(timeOnAirMicroseconds(modulation, payloadLength));
 }
 
-/** Two modulations that can hear each other: same channel, spreading, sync word and IQ. */
-export function sameLoRaChannel(a: LoRaModulation, b: LoRaModulation): boolean {
-  return (
-    a.frequencyHz === b.frequencyHz &&
-    a.spreadingFactor === b.spreadingFactor &&
-    a.bandwidthHz === b.bandwidthHz &&
-    a.syncWord === b.syncWord &&
-    a.invertIq === b.invertIq
-  );
-}
+/** Two modulations that can hear each other: the channel model's one matching rule. */
+export const sameLoRaChannel = receiverCanDemodulate;
 
 export class LoopbackTestMedium implements RadioMedium {
   /** Link quality every delivery reports. */
