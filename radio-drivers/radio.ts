@@ -28,6 +28,10 @@ export const enum RadioState {
 }
 
 export abstract class Radio {
+  /** Packet RSSI and SNR of the last frame read, as the driver decoded them from the chip. */
+  protected rssiDbm: f32 = 0;
+  protected snrDb: f32 = 0;
+
   constructor(readonly bus: SpiBus) {}
 
   /** Resets the chip, checks it is the expected one, and applies `config`. False if the chip does not answer. */
@@ -51,14 +55,21 @@ export abstract class Radio {
   /** Reads and clears the chip's interrupt status; returns RadioEvent bits. */
   abstract takeEvents(): u32;
 
-  /** Copies the last received frame to `out` (≥ maxFrameLength() bytes) and returns its length, or -1. */
+  /**
+   * Copies the frame of the last RxDone to `out` (≥ maxFrameLength() bytes) and returns its length.
+   * A frame is handed out once: −1 on a second call, and after a CRC or header error.
+   */
   abstract readFrame(out: usize): i32;
 
   /** RSSI of the last received frame, dBm. */
-  abstract lastRssiDbm(): f32;
+  lastRssiDbm(): f32 {
+    return this.rssiDbm;
+  }
 
   /** SNR of the last received frame, dB. */
-  abstract lastSnrDb(): f32;
+  lastSnrDb(): f32 {
+    return this.snrDb;
+  }
 
   /** Time a frame of `length` bytes spends on air with the current configuration. */
   abstract timeOnAirMicroseconds(length: i32): i64;

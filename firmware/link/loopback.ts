@@ -6,6 +6,7 @@ import { PacketBuffer } from "./packet-buffer";
 import { PacketPool } from "./packet-pool";
 import { PacketQueue } from "./packet-queue";
 import { Status } from "./status";
+import { Xorshift32 } from "../support/xorshift";
 
 /** Probabilities of each fault, in parts per 65,536 per frame. */
 export class FaultSettings {
@@ -33,8 +34,8 @@ export class LoopbackLink extends Link {
   readonly faults: FaultSettings = new FaultSettings();
   private readonly receiveQueue: PacketQueue;
   private readonly counters: StaticArray<u32> = new StaticArray<u32>(LoopbackCounter.Count);
-  /** xorshift32 state: faults are reproducible from the seed. */
-  private randomState: u32;
+  /** Faults are reproducible from the seed. */
+  private readonly random: Xorshift32;
 
   constructor(
     private readonly pool: PacketPool,
@@ -44,7 +45,7 @@ export class LoopbackLink extends Link {
   ) {
     super();
     this.receiveQueue = new PacketQueue(receiveQueueLength);
-    this.randomState = seed != 0 ? seed : 0x9e3779b9;
+    this.random = new Xorshift32(seed);
   }
 
   /** Joins two ends into one wire. */
@@ -132,12 +133,7 @@ export class LoopbackLink extends Link {
     return (this.nextRandom() & 0xffff) < partsPer65536;
   }
 
-  private nextRandom(): u32 {
-    let x = this.randomState;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    this.randomState = x;
-    return x;
+  @inline private nextRandom(): u32 {
+    return this.random.next();
   }
 }

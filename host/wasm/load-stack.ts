@@ -70,7 +70,15 @@ export async function instantiateStack(
   build: StackBuild = "release",
   imports: StackImports = {},
 ): Promise<StackInstance> {
-  const module = await compile(build);
+  return instantiateStackModule(await compile(build), imports);
+}
+
+/** Instantiates a stack image given as bytes (a virtual board boots what is in its flash). */
+export async function instantiateStackBytes(wasm: Uint8Array, imports: StackImports = {}): Promise<StackInstance> {
+  return instantiateStackModule(await WebAssembly.compile(new Uint8Array(wasm)), imports);
+}
+
+async function instantiateStackModule(module: WebAssembly.Module, imports: StackImports): Promise<StackInstance> {
   let memory: WebAssembly.Memory | undefined;
   const env = {
     abort(messagePointer: number, filePointer: number, line: number, column: number): never {

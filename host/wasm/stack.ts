@@ -2,7 +2,7 @@
 // identities, address books and Integrity links inside one stack.wasm instance and drives them.
 import type { BusDevice } from "../sim/radio-medium.js";
 import { type BusImportOptions, createBusImports } from "./bus-imports.js";
-import { instantiateStack, type StackBuild, type StackInstance } from "./load-stack.js";
+import { instantiateStack, instantiateStackBytes, type StackBuild, type StackInstance } from "./load-stack.js";
 
 /** Integrity paranoia levels (firmware/integrity/wire.ts). */
 export enum IntegrityLevel {
@@ -99,6 +99,8 @@ export enum DatagramKind {
 /** Where a stack instance's datagram links send their frames. */
 export interface StackOptions {
   build?: StackBuild;
+  /** A stack image to run instead of build/: the WASM bytes a virtual board found in its flash. */
+  wasmBytes?: Uint8Array;
   /** ESP-NOW broadcast of one frame; return false when the WiFi driver cannot take it now. */
   onEspNowSend?: (frame: Uint8Array) => boolean;
   /** UDP datagram to the overlay; return false when it cannot be sent now. */
@@ -106,6 +108,8 @@ export interface StackOptions {
   /** Radio chips (or models) on each SPI bus, for LoRa nodes and drivers. */
   busDevices?: Map<number, BusDevice>;
   busOptions?: BusImportOptions;
+  /** Further import modules (a board's UART, reboot, …) by module name. */
+  extraImports?: Record<string, Record<string, WebAssembly.ImportValue>>;
 }
 
 export enum RadioKind {
@@ -264,13 +268,17 @@ export class Stack {
         return send(instance!.bytes().slice(pointer, pointer + length)) ? 1 : 0;
       },
     });
-    instance = await instantiateStack(settings.build ?? "release", {
+    const imports = {
       espnow: sender(settings.onEspNowSend, "espnow"),
       udp: sender(settings.onUdpSend, "udp"),
       ...(settings.busDevices
         ? { bus: createBusImports(() => instance!.memory, settings.busDevices, settings.busOptions) }
         : {}),
-    });
+      ...(settings.extraImports ?? {}),
+    };
+    instance = settings.wasmBytes
+      ? await instantiateStackBytes(settings.wasmBytes, imports)
+      : await instantiateStack(settings.build ?? "release", imports);
     return new Stack(instance);
   }
 

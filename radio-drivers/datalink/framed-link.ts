@@ -21,6 +21,7 @@ import {
   WHOLE_PACKET_HEADER,
 } from "./frame-format";
 import { Reassembler } from "./reassembler";
+import { Xorshift32 } from "../../firmware/support/xorshift";
 
 /** Sizes fixed when a Data Link is built. */
 export class FramedLinkOptions {
@@ -43,8 +44,8 @@ export abstract class FramedLink extends Link {
   private currentFrames: i32 = 0;
   private currentIndex: i32 = 0;
   private currentPacketId: u16 = 0;
-  /** xorshift32: packet ids (and subclasses' back-off) are reproducible from the node's seed. */
-  private randomState: u32;
+  /** Packet ids (and subclasses' back-off) are reproducible from the node's seed. */
+  private readonly random: Xorshift32;
 
   constructor(
     protected readonly pool: PacketPool,
@@ -58,7 +59,7 @@ export abstract class FramedLink extends Link {
     this.transmitQueue = new PacketQueue(options.transmitQueueLength);
     this.receiveQueue = new PacketQueue(options.receiveQueueLength);
     this.frame = heap.alloc(<usize>maxFrameLength);
-    this.randomState = seed != 0 ? seed : 0x2545f491;
+    this.random = new Xorshift32(seed);
     const counters = new StaticArray<u64>(DataLinkCounter.Count);
     this.counters = counters;
     this.reassembler = new Reassembler(
@@ -185,11 +186,6 @@ export abstract class FramedLink extends Link {
   }
 
   protected nextRandom(): u32 {
-    let x = this.randomState;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    this.randomState = x;
-    return x;
+    return this.random.next();
   }
 }

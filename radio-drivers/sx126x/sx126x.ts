@@ -103,8 +103,6 @@ export abstract class SX126x extends Radio {
   private packetParamsLength: i32 = -1;
   /** An unread frame sits in the RX buffer: set by RxDone; cleared by reading it, a transmit or a bad frame. */
   private frameReady: bool = false;
-  private rssiDbm: f32 = 0;
-  private snrDb: f32 = 0;
 
   constructor(bus: SpiBus) {
     super(bus);
@@ -348,13 +346,6 @@ export abstract class SX126x extends Radio {
     return length;
   }
 
-  lastRssiDbm(): f32 {
-    return this.rssiDbm;
-  }
-
-  lastSnrDb(): f32 {
-    return this.snrDb;
-  }
 
   timeOnAirMicroseconds(length: i32): i64 {
     if (length < 0 || length > MAX_PAYLOAD_LENGTH) return -1;

@@ -66,8 +66,6 @@ export class SX127x extends Radio {
   private highFrequencyPort: bool = true;
   /** RxDone was reported and the frame has not been read yet. */
   private frameReady: bool = false;
-  private rssiDbm: f32 = 0;
-  private snrDb: f32 = 0;
 
   constructor(
     bus: SpiBus,
@@ -214,13 +212,6 @@ export class SX127x extends Radio {
     return length;
   }
 
-  lastRssiDbm(): f32 {
-    return this.rssiDbm;
-  }
-
-  lastSnrDb(): f32 {
-    return this.snrDb;
-  }
 
   timeOnAirMicroseconds(length: i32): i64 {
     return timeOnAirMicroseconds(this.config, length);
