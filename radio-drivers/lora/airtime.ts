@@ -5,10 +5,16 @@
 //   SF5/SF6:   8 + max(ceil((8·PL − 4·SF + 16·CRC + 20·(1 − IH)) / (4·SF)), 0) · (CR + 4)
 //   ToA = Tpreamble + Npayload · Tsym
 // with CR the coding-rate index (1 for 4/5 … 4 for 4/8), IH = 1 for implicit header, DE = 1 when low
-// data rate optimisation is on (Tsym > 16 ms).
+// data rate optimisation is on (Tsym > 16 ms). The SF5/SF6 variant is the SX126x's; the SX127x
+// (SF6 at the lowest) uses the general formula for SF6, so its driver passes `sx126xLowSpreadingFactors`
+// = false.
 import { LoRaConfig, symbolMicroseconds } from "./lora-config";
 
-export function timeOnAirMicroseconds(config: LoRaConfig, payloadLength: i32): i64 {
+export function timeOnAirMicroseconds(
+  config: LoRaConfig,
+  payloadLength: i32,
+  sx126xLowSpreadingFactors: bool = true,
+): i64 {
   const sf = config.spreadingFactor;
   const symbol = symbolMicroseconds(sf, config.bandwidthHz);
   const crc = config.crcOn ? 1 : 0;
@@ -16,7 +22,7 @@ export function timeOnAirMicroseconds(config: LoRaConfig, payloadLength: i32): i
   const codingRateIndex = config.codingRateDenominator - 4;
   let preambleSymbols: f64;
   let payloadSymbols: f64;
-  if (sf < 7) {
+  if (sf < 7 && sx126xLowSpreadingFactors) {
     preambleSymbols = <f64>config.preambleLength + 6.25;
     const numerator = 8 * payloadLength - 4 * sf + 16 * crc + 20 * (1 - implicitHeader);
     payloadSymbols = 8 + <f64>max(ceilDivide(numerator, 4 * sf), 0) * <f64>(codingRateIndex + 4);

@@ -214,7 +214,8 @@ export class SX127x extends Radio {
 
 
   timeOnAirMicroseconds(length: i32): i64 {
-    return timeOnAirMicroseconds(this.config, length);
+    // SX1276 datasheet §4.1.1.7: SF6 uses the general formula (the SX126x's SF5/6 variant does not apply).
+    return timeOnAirMicroseconds(this.config, length, false);
   }
 
   standby(): void {
