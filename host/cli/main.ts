@@ -1,11 +1,13 @@
 // `mesh`: the meshstack host tool. Dispatches to subcommands; bad arguments give one line and exit 2.
 import { readFileSync } from "node:fs";
+import { boardsCommand } from "./boards.js";
 import type { Command } from "./command.js";
 import { demoCommand } from "./demo.js";
 import { UsageError } from "./errors.js";
+import { portsCommand } from "./ports.js";
 import { simCommand } from "./sim.js";
 
-const commands: Command[] = [simCommand, demoCommand];
+const commands: Command[] = [simCommand, demoCommand, boardsCommand, portsCommand];
 
 function version(): string {
   const packageJson = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8"));
