@@ -1,6 +1,7 @@
 // Host-facing API of a whole node (firmware/node/): one per WASM instance, as on a board. The node's
 // parts are registered in the shared handle tables, so the generic link, Data Link and Integrity
 // calls drive it.
+import { setCurrentNode } from "../node/current-node";
 import { MeshNode } from "../node/mesh-node";
 import { NodeError, NodeSettings } from "../node/node-settings";
 import { addAddressBook, addIdentity, addLink, addPool } from "./handles";
@@ -41,6 +42,7 @@ export function nodeCreate(
   const created = MeshNode.create(settings, identitySeed);
   if (created === null) return MeshNode.lastError;
   node = created;
+  setCurrentNode(created, settings);
   const out = ioArgsPointer();
   store<i32>(out, addPool(created.pool));
   store<i32>(out + 4, addLink(created.dataLink));

@@ -1,17 +1,30 @@
 // `mesh`: the meshstack host tool. Dispatches to subcommands; bad arguments give one line and exit 2.
-import { readFileSync } from "node:fs";
+
+import { packageVersion } from "../package-info.js";
 import { boardsCommand } from "./boards.js";
 import type { Command } from "./command.js";
 import { demoCommand } from "./demo.js";
 import { UsageError } from "./errors.js";
+import { flashCommand } from "./flash.js";
+import { hilCommand } from "./hil.js";
+import { monitorCommand } from "./monitor.js";
 import { portsCommand } from "./ports.js";
 import { simCommand } from "./sim.js";
+import { vboardCommand } from "./vboard.js";
 
-const commands: Command[] = [simCommand, demoCommand, boardsCommand, portsCommand];
+const commands: Command[] = [
+  simCommand,
+  demoCommand,
+  boardsCommand,
+  portsCommand,
+  monitorCommand,
+  flashCommand,
+  vboardCommand,
+  hilCommand,
+];
 
 function version(): string {
-  const packageJson = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8"));
-  return packageJson.version as string;
+  return packageVersion();
 }
 
 function help(): string {

@@ -1,8 +1,8 @@
 // Loads build/stack.wasm (or the debug build) and gives typed access to its exports and memory.
 // One call = one independent instance: every node in a simulation gets its own.
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { packageRoot } from "../package-info.js";
 
 export type StackBuild = "release" | "debug";
 
@@ -19,16 +19,6 @@ export interface StackInstance {
   memory: WebAssembly.Memory;
   /** A fresh view of linear memory (memory.grow detaches older views). */
   bytes(): Uint8Array;
-}
-
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "asconfig.json"))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error("meshstack: cannot find the package root (asconfig.json)");
-    dir = parent;
-  }
 }
 
 /**

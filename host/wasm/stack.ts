@@ -110,6 +110,10 @@ export interface StackOptions {
   busOptions?: BusImportOptions;
   /** Further import modules (a board's UART, reboot, …) by module name. */
   extraImports?: Record<string, Record<string, WebAssembly.ImportValue>>;
+  /** Bytes the serial console writes to its UART (firmware/serial/uart.ts). */
+  onUartWrite?: (bytes: Uint8Array) => void;
+  /** The serial console asked the board to restart. */
+  onReboot?: () => void;
 }
 
 export enum RadioKind {
@@ -268,9 +272,15 @@ export class Stack {
         return send(instance!.bytes().slice(pointer, pointer + length)) ? 1 : 0;
       },
     });
+    const onUartWrite = settings.onUartWrite;
+    const bytesAt = (pointer: number, length: number) => instance!.bytes().slice(pointer, pointer + length);
     const imports = {
       espnow: sender(settings.onEspNowSend, "espnow"),
       udp: sender(settings.onUdpSend, "udp"),
+      ...(onUartWrite
+        ? { uart: { write: (pointer: number, length: number) => onUartWrite(bytesAt(pointer, length)) } }
+        : {}),
+      ...(settings.onReboot ? { system: { reboot: settings.onReboot } } : {}),
       ...(settings.busDevices
         ? { bus: createBusImports(() => instance!.memory, settings.busDevices, settings.busOptions) }
         : {}),
