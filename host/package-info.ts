@@ -10,7 +10,10 @@ export function packageRoot(): string {
   if (root) return root;
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "asconfig.json"))) return (root = dir);
+    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "asconfig.json"))) {
+      root = dir;
+      return dir;
+    }
     const parent = dirname(dir);
     if (parent === dir) throw new Error("meshstack: cannot find the package root (asconfig.json)");
     dir = parent;

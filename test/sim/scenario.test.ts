@@ -13,7 +13,7 @@ const example = {
   traffic: [{ from: "a", to: "b", everyS: 30, bytes: 100, integrity: "ed25519" }],
 };
 
-function withChange(change: (s: any) => void): unknown {
+function withChange(change: (s: Record<string, any>) => void): unknown {
   const copy = structuredClone(example);
   change(copy);
   return copy;
@@ -46,7 +46,7 @@ describe("parseScenario", () => {
     expect(s.traffic[0].integrity).toBe("ed25519");
   });
 
-  const bad: [string, (s: any) => void, RegExp][] = [
+  const bad: [string, (s: Record<string, any>) => void, RegExp][] = [
     ["a missing duration", (s) => delete s.durationS, /^durationS: expected a number$/],
     ["an unknown preset", (s) => (s.radio.preset = "SF13"), /^radio\.preset: expected one of .*got 'SF13'$/],
     ["an unknown region", (s) => (s.radio.region = "XX"), /^radio\.region:/],
