@@ -2,6 +2,7 @@
 // requests on the node, reports what the node receives, and writes logs — plain text lines until the
 // host has sent a valid frame, Log frames after. Everything is allocated in the constructor.
 import { blake2b } from "../crypto/blake2b";
+import { wipe } from "../crypto/constant-time";
 import { IntegrityCounter } from "../integrity/counters";
 import { isKnownLevel, IntegrityLevel } from "../integrity/wire";
 import { NO_CONTACT, PEER_KEY_SIZE, PacketBuffer } from "../link/packet-buffer";
@@ -13,6 +14,14 @@ import { findPreset } from "../../radio-drivers/lora/presets";
 import { findRegion } from "../../radio-drivers/lora/regions";
 import { FRAME_HEADER_SIZE, FrameDecoder, FrameDecoderCounter, MAX_FRAME_PAYLOAD, MAX_FRAME_SIZE, sealFrame } from "./frame-codec";
 import {
+  CONTACT_ACK_SIZE,
+  CONTACT_ENDPOINT_OFFSET,
+  CONTACT_FLAG_REMOVE,
+  CONTACT_FLAG_REUSABLE,
+  CONTACT_FLAGS_OFFSET,
+  CONTACT_INDEX_OFFSET,
+  CONTACT_KEY_OFFSET,
+  CONTACT_SET_SIZE,
   CONFIG_CHANGES_POWER,
   CONFIG_CHANGES_PRESET,
   CONFIG_CHANGES_REGION,
@@ -283,6 +292,7 @@ export class Console {
       case MessageType.ConfigSet: return this.answerConfigSet(requestId, body, bodyLength);
       case MessageType.Ping: return this.answerPing(requestId, body, bodyLength);
       case MessageType.Reboot: return this.answerReboot(requestId);
+      case MessageType.ContactSet: return this.answerContactSet(requestId, body, bodyLength);
       default:
         this.count(SerialCounter.UnknownMessages);
         this.sendError(requestId, ErrorCode.UnknownMessage, "unknown message type");
@@ -440,6 +450,29 @@ export class Console {
   private answerPing(requestId: u16, body: usize, bodyLength: i32): void {
     memory.copy(this.body(), body, <usize>bodyLength);
     this.sendMessage(MessageType.Pong, requestId, bodyLength);
+  }
+
+  /** Installs, renews or removes an address-book entry (Integrity level 3 keys; docs/integrity.md). */
+  private answerContactSet(requestId: u16, body: usize, bodyLength: i32): void {
+    if (bodyLength != CONTACT_SET_SIZE) {
+      this.count(SerialCounter.MalformedMessages);
+      this.sendError(requestId, ErrorCode.Malformed, "contact-set body must be 51 bytes");
+      return;
+    }
+    const index = <i32>load<u16>(body + <usize>CONTACT_INDEX_OFFSET);
+    const flags = load<u8>(body + <usize>CONTACT_FLAGS_OFFSET);
+    const book = this.node.addressBook;
+    if (!book.isValidIndex(index)) {
+      wipe(body + <usize>CONTACT_KEY_OFFSET, 16);
+      this.sendError(requestId, ErrorCode.BadValue, "no such address-book entry");
+      return;
+    }
+    if ((flags & CONTACT_FLAG_REMOVE) != 0) book.remove(index);
+    else book.set(index, body + <usize>CONTACT_ENDPOINT_OFFSET, body + <usize>CONTACT_KEY_OFFSET, (flags & CONTACT_FLAG_REUSABLE) != 0);
+    // The key now lives in the address book only.
+    wipe(body + <usize>CONTACT_KEY_OFFSET, 16);
+    store<u16>(this.body(), <u16>index);
+    this.sendMessage(MessageType.ContactAck, requestId, CONTACT_ACK_SIZE);
   }
 
   private answerReboot(requestId: u16): void {

@@ -14,12 +14,14 @@ export const enum MessageType {
   ConfigSet = 0x05,
   Ping = 0x06,
   Reboot = 0x07,
+  ContactSet = 0x08,
   Identity = 0x81,
   SendResult = 0x82,
   StatsReport = 0x83,
   Config = 0x84,
   Pong = 0x86,
   RebootAck = 0x87,
+  ContactAck = 0x88,
   Received = 0xc0,
   Log = 0xc1,
   Error = 0xe0,
@@ -65,6 +67,17 @@ export const SEND_DESTINATION_OFFSET: i32 = 4;
 export const SEND_PAYLOAD_OFFSET: i32 = 36;
 export const SEND_FLAG_BROADCAST: u8 = 1;
 export const SEND_FLAG_CONTACT: u8 = 2;
+
+// ContactSet body: address-book entry (u16), flags, the contact's endpoint key (32), its SipHash key (16).
+export const CONTACT_INDEX_OFFSET: i32 = 0;
+export const CONTACT_FLAGS_OFFSET: i32 = 2;
+export const CONTACT_ENDPOINT_OFFSET: i32 = 3;
+export const CONTACT_KEY_OFFSET: i32 = 35;
+export const CONTACT_SET_SIZE: i32 = 51;
+export const CONTACT_FLAG_REUSABLE: u8 = 1;
+export const CONTACT_FLAG_REMOVE: u8 = 2;
+/** ContactAck body: the entry (u16). */
+export const CONTACT_ACK_SIZE: i32 = 2;
 
 // SendResult body.
 export const SEND_RESULT_STATUS_OFFSET: i32 = 0;

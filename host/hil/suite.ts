@@ -38,8 +38,10 @@ export interface HilOptions {
   onProgress?: (text: string) => void;
 }
 
-/** Levels exchanged over the radio; SipHash needs an address book the serial protocol does not set yet. */
-const RADIO_LEVELS = [IntegrityLevel.Crc32c, IntegrityLevel.Blake2b, IntegrityLevel.Ed25519];
+/** Every integrity level, each exchanged once over the radio. */
+const RADIO_LEVELS = [IntegrityLevel.Crc32c, IntegrityLevel.Blake2b, IntegrityLevel.SipHash, IntegrityLevel.Ed25519];
+/** Address-book entry the suite uses for the SipHash exchange on both boards. */
+const HIL_CONTACT = 0;
 const BOOT_TIMEOUT_MS = 15_000;
 const RECEIVE_TIMEOUT_MS = 10_000;
 
@@ -164,11 +166,18 @@ async function exchangeOverRadio(
     receiver: await receiver.client.stats(),
   };
   const sent = new Map<IntegrityLevel, number>();
+  if (sender.identity && receiver.identity) {
+    // Both sides get the same fresh single-use key, each naming the other (docs/integrity.md).
+    const key = new Uint8Array(randomBytes(16));
+    await sender.client.setContact({ index: HIL_CONTACT, endpoint: receiver.identity.publicKey, key });
+    await receiver.client.setContact({ index: HIL_CONTACT, endpoint: sender.identity.publicKey, key });
+  }
   for (const level of RADIO_LEVELS) {
     await record(`radio ${integrityLevelName(level)} ${sender.target.port} → ${receiver.target.port}`, async () => {
       check(receiver.identity, "receiver identity unknown");
       const payload = new TextEncoder().encode(`hil ${integrityLevelName(level)} ${randomBytes(6).toString("hex")}`);
-      const result = await sender.client.send({ level, destination: receiver.identity.publicKey, payload });
+      const contact = level === IntegrityLevel.SipHash ? HIL_CONTACT : undefined;
+      const result = await sender.client.send({ level, destination: receiver.identity.publicKey, payload, contact });
       check(result.status === Status.Ok, `send refused: ${Status[result.status]}`);
       sent.set(level, (sent.get(level) ?? 0) + 1);
       const match = await waitFor(
@@ -177,6 +186,7 @@ async function exchangeOverRadio(
         "nothing arrived over the radio",
       );
       check(match.level === level, `arrived at level ${integrityLevelName(match.level)}`);
+      if (level === IntegrityLevel.SipHash) check(match.contact === HIL_CONTACT, "authenticated by another entry");
       if (level === IntegrityLevel.Ed25519) {
         check(match.signer && sender.identity, "no signer");
         check(
@@ -190,9 +200,10 @@ async function exchangeOverRadio(
   }
   await record("stats consistent with what was sent", async () => {
     const after = { sender: await sender.client.stats(), receiver: await receiver.client.stats() };
-    const names: Record<number, "Crc32c" | "Blake2b" | "Ed25519"> = {
+    const names: Record<number, "Crc32c" | "Blake2b" | "SipHash" | "Ed25519"> = {
       [IntegrityLevel.Crc32c]: "Crc32c",
       [IntegrityLevel.Blake2b]: "Blake2b",
+      [IntegrityLevel.SipHash]: "SipHash",
       [IntegrityLevel.Ed25519]: "Ed25519",
     };
     const lines: string[] = [];

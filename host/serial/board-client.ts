@@ -5,6 +5,8 @@ import { EventEmitter } from "node:events";
 import { encodeFrame, type FrameDecoderCounters, FrameStreamDecoder } from "./frame-codec.js";
 import {
   type Config,
+  type ContactAck,
+  type ContactSet,
   type DecodeError,
   decodeMessage,
   type ErrorCode,
@@ -177,6 +179,11 @@ export class BoardClient extends EventEmitter<BoardClientEvents> {
   }
 
   /** Emits a text line the board left unfinished (call when it has been quiet for a while). */
+  /** Installs an address-book entry (SipHash key shared with `endpoint`). */
+  setContact(contact: Omit<ContactSet, "type">): Promise<WithRequestId<ContactAck>> {
+    return this.request({ type: "contact-set", ...contact });
+  }
+
   flush(): void {
     this.handle(this.decoder.flush());
   }

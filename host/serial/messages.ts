@@ -29,12 +29,14 @@ export enum MessageType {
   ConfigSet = 0x05,
   Ping = 0x06,
   Reboot = 0x07,
+  ContactSet = 0x08,
   Identity = 0x81,
   SendResult = 0x82,
   StatsReport = 0x83,
   Config = 0x84,
   Pong = 0x86,
   RebootAck = 0x87,
+  ContactAck = 0x88,
   Received = 0xc0,
   Log = 0xc1,
   Error = 0xe0,
@@ -148,6 +150,19 @@ export interface Reboot {
   type: "reboot";
 }
 
+/** Installs (or renews, or removes) an address-book entry: the SipHash key shared with a contact. */
+export interface ContactSet {
+  type: "contact-set";
+  index: number;
+  /** The contact's 32-byte public key. */
+  endpoint: Uint8Array;
+  /** 16-byte SipHash key (ignored with `remove`). */
+  key: Uint8Array;
+  /** Usable for any number of messages; single-use otherwise (docs/integrity.md). */
+  reusable?: boolean;
+  remove?: boolean;
+}
+
 // ---- responses and events (board → host) ----
 
 export interface Identity {
@@ -208,6 +223,11 @@ export interface RebootAck {
   type: "reboot-ack";
 }
 
+export interface ContactAck {
+  type: "contact-ack";
+  index: number;
+}
+
 export interface Received {
   type: "received";
   /** DESIGN.md layer number that delivered it (3 Integrity). */
@@ -232,8 +252,8 @@ export interface ErrorResponse {
   text: string;
 }
 
-export type Request = Hello | Send | StatsRequest | ConfigGet | ConfigSet | Ping | Reboot;
-export type Response = Identity | SendResult | StatsReport | Config | Pong | RebootAck | ErrorResponse;
+export type Request = Hello | Send | StatsRequest | ConfigGet | ConfigSet | Ping | Reboot | ContactSet;
+export type Response = Identity | SendResult | StatsReport | Config | Pong | RebootAck | ContactAck | ErrorResponse;
 export type BoardEvent = Received | Log;
 export type MessageBody = Request | Response | BoardEvent;
 export type Message = WithRequestId<MessageBody>;
@@ -250,6 +270,7 @@ export interface ResponseTo {
   "config-set": WithRequestId<Config>;
   ping: WithRequestId<Pong>;
   reboot: WithRequestId<RebootAck>;
+  "contact-set": WithRequestId<ContactAck>;
 }
 
 export const responseTypeOf: Record<Request["type"], Response["type"]> = {
@@ -260,6 +281,7 @@ export const responseTypeOf: Record<Request["type"], Response["type"]> = {
   "config-set": "config",
   ping: "pong",
   reboot: "reboot-ack",
+  "contact-set": "contact-ack",
 };
 
 const typeCodes: Record<MessageBody["type"], MessageType> = {
@@ -276,6 +298,8 @@ const typeCodes: Record<MessageBody["type"], MessageType> = {
   config: MessageType.Config,
   pong: MessageType.Pong,
   "reboot-ack": MessageType.RebootAck,
+  "contact-set": MessageType.ContactSet,
+  "contact-ack": MessageType.ContactAck,
   received: MessageType.Received,
   log: MessageType.Log,
   error: MessageType.Error,
@@ -396,6 +420,21 @@ export function encodeMessage(message: MessageBody, requestId: number): Uint8Arr
     case "pong":
       checkBody(message.type, message.data.length);
       w.raw(message.data);
+      break;
+    case "contact-set": {
+      checkRange("index", message.index, 0, 0xffff);
+      checkKey("endpoint", message.endpoint);
+      if (!message.remove && message.key.length !== 16) {
+        throw new RangeError(`key: expected 16 bytes, got ${message.key.length}`);
+      }
+      w.u16(message.index)
+        .u8((message.reusable ? 1 : 0) | (message.remove ? 2 : 0))
+        .raw(message.endpoint)
+        .raw(message.remove ? new Uint8Array(16) : message.key);
+      break;
+    }
+    case "contact-ack":
+      w.u16(message.index);
       break;
     case "identity":
       checkKey("publicKey", message.publicKey);
@@ -586,6 +625,15 @@ function decodeBody(type: MessageBody["type"], r: Reader): MessageBody {
     case "reboot":
     case "reboot-ack":
       return { type };
+    case "contact-set": {
+      const index = r.u16();
+      const flags = r.u8();
+      const endpoint = r.raw(PUBLIC_KEY_SIZE);
+      const key = r.raw(16);
+      return { type, index, endpoint, key, reusable: (flags & 1) !== 0, remove: (flags & 2) !== 0 };
+    }
+    case "contact-ack":
+      return { type, index: r.u16() };
     case "config-set": {
       const mask = r.u8();
       const regionIndex = r.u8();

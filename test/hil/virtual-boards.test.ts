@@ -11,7 +11,7 @@ describe("the hardware-in-the-loop suite on two virtual boards", () => {
       expect(failed, failed.map((f) => `${f.name}: ${f.detail}`).join("\n")).toEqual([]);
       const names = results.map((r) => r.name.split(" ")[0]);
       for (const step of ["flash", "boot", "identity", "ping", "radio", "stats"]) expect(names).toContain(step);
-      expect(results.filter((r) => r.name.startsWith("radio"))).toHaveLength(3);
+      expect(results.filter((r) => r.name.startsWith("radio"))).toHaveLength(4);
       // The flash images now hold the stack: the boards booted what esptool wrote.
       for (const board of bench.boards) expect(board.mode).toBe("running");
     } finally {
