@@ -7,7 +7,6 @@ import { join } from "node:path";
 import { SerialPort } from "serialport";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { findBoard } from "../../boards/index.js";
-import { main } from "../../host/cli/main.js";
 import { explainFailure, FlashError, type FlashImage, flashImages } from "../../host/flash/flasher.js";
 import { PortOpenError } from "../../host/flash/serial-transport.js";
 import { encodePartitionTable } from "../../host/image/partition-table.js";
@@ -16,6 +15,7 @@ import { FlashMemory } from "../../host/vboard/flash-memory.js";
 import { openPtyPair, PtyError } from "../../host/vboard/pty.js";
 import { Command, type LoaderMode } from "../../host/vboard/rom-loader.js";
 import { stackWasmPath } from "../../host/wasm/load-stack.js";
+import { runMesh } from "../support/run-mesh.js";
 import { SeededRandom } from "../support/seeded-random.js";
 import { type EmulatedBoard, startEmulatedBoard } from "./emulated-board.js";
 
@@ -321,18 +321,7 @@ describe("failures become one line with a hint", () => {
 });
 
 describe("mesh flash", () => {
-  async function mesh(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-    const out: string[] = [];
-    const err: string[] = [];
-    vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void out.push(a.join(" ")));
-    vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => void err.push(a.join(" ")));
-    try {
-      const code = await main(args);
-      return { code, out: out.join("\n"), err: err.join("\n") };
-    } finally {
-      vi.restoreAllMocks();
-    }
-  }
+  const mesh = runMesh;
 
   const file = join(workDir, "image.bin");
   writeFileSync(file, new Uint8Array(0x3000).fill(0x42));

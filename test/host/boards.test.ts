@@ -1,16 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { boards } from "../../boards/index.js";
-import { main } from "../../host/cli/main.js";
+import { runMesh } from "../support/run-mesh.js";
 
-async function mesh(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void out.push(a.join(" ")));
-  vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => void err.push(a.join(" ")));
-  const code = await main(args);
-  vi.restoreAllMocks();
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
+const mesh = runMesh;
 
 afterEach(() => vi.restoreAllMocks());
 

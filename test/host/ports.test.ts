@@ -6,9 +6,9 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { main } from "../../host/cli/main.js";
 import { listSysfsSerialPorts } from "../../host/ports/serial-ports.js";
 import { formatUsbId, guessBridge } from "../../host/ports/usb-bridges.js";
+import { runMesh } from "../support/run-mesh.js";
 
 let root: string;
 let sys: string;
@@ -170,15 +170,7 @@ describe("bridge guesses", () => {
 });
 
 describe("mesh ports", () => {
-  async function mesh(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-    const out: string[] = [];
-    const err: string[] = [];
-    vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void out.push(a.join(" ")));
-    vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => void err.push(a.join(" ")));
-    const code = await main(args);
-    vi.restoreAllMocks();
-    return { code, out: out.join("\n"), err: err.join("\n") };
-  }
+  const mesh = runMesh;
 
   afterEach(() => {
     vi.restoreAllMocks();
@@ -207,7 +199,7 @@ describe("mesh ports", () => {
 
   it("says so when there are no ports, and exits 0", async () => {
     vi.stubEnv("MESHSTACK_SYSROOT", join(root, "nowhere"));
-    expect(await mesh("ports")).toEqual({ code: 0, out: "no serial ports found", err: "" });
+    expect(await mesh("ports")).toMatchObject({ code: 0, out: "no serial ports found", err: "" });
     expect((await mesh("ports", "--json")).out).toBe("[]");
   });
 

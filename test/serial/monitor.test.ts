@@ -12,6 +12,7 @@ import { encodeFrame } from "../../host/serial/frame-codec.js";
 import { encodeMessage, type MessageBody } from "../../host/serial/messages.js";
 import { explainPortError, openSerialPort, PortError, type SerialChannel } from "../../host/serial/serial-port.js";
 import { IntegrityLevel } from "../../host/wasm/stack.js";
+import { runMesh } from "../support/run-mesh.js";
 import { type ConsoleBoard, consoleBoard } from "./console-board.js";
 
 const text = (s: string) => new TextEncoder().encode(s);
@@ -274,14 +275,10 @@ describe("port errors people meet", () => {
 });
 
 describe("mesh monitor on the command line", () => {
-  async function mesh(...args: string[]) {
-    const err: string[] = [];
-    vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => void err.push(a.join(" ")));
-    vi.spyOn(console, "log").mockImplementation(() => {});
-    const code = await main(args);
-    vi.restoreAllMocks();
-    return { code, err };
-  }
+  const mesh = async (...args: string[]) => {
+    const { code, errLines } = await runMesh(...args);
+    return { code, err: errLines };
+  };
 
   const badArgs: [string, string[], RegExp][] = [
     ["no --port", [], /^mesh monitor: --port: required/],
