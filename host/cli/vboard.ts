@@ -6,6 +6,7 @@ import { imagesForBoard } from "../image/mesh-image.js";
 import { packageVersion } from "../package-info.js";
 import { FlashMemory } from "../vboard/flash-memory.js";
 import { SharedAir } from "../vboard/shared-air.js";
+import { addSimulatedNeighbours } from "../vboard/simulated-neighbours.js";
 import { VirtualBoard } from "../vboard/virtual-board.js";
 import { stackWasmPath } from "../wasm/load-stack.js";
 import { loadLoRaTables } from "../wasm/lora-tables.js";
@@ -13,13 +14,13 @@ import type { Command } from "./command.js";
 import { UsageError } from "./errors.js";
 
 const usage = `Usage: mesh vboard [--board NAME] [--count N] [--flash FILE] [--pty PATH] [--preload]
-                   [--preset NAME] [--region NAME] [--spacing METRES]
+                   [--preset NAME] [--region NAME] [--spacing METRES] [--sim-nodes N] [--sim-every S]
 
 Starts virtual boards: each emulates an ESP32-family board behind a pseudo-terminal — the ESP ROM
 serial bootloader and flasher stub (so \`mesh flash\` and esptool work against it), then the boot
 log and the meshstack console of the stack image in its flash (so \`mesh monitor\` works). Their
-radios share one simulated LoRa channel, so boards started together hear each other. Runs until
-interrupted (Ctrl-C).
+radios share one simulated LoRa channel, so boards started together — and simulated nodes added
+with --sim-nodes — hear each other. Runs until interrupted (Ctrl-C).
 
 Options:
   --board NAME      board definition to emulate (default virtual; see \`mesh boards\`)
@@ -30,7 +31,11 @@ Options:
                     as if the board had been flashed
   --preset NAME     LoRa preset (default SF7BW125)
   --region NAME     region (default: the board's)
-  --spacing METRES  distance between boards (default 100)`;
+  --spacing METRES  distance between boards (default 100)
+  --sim-nodes N     also run N simulated nodes (stack.wasm + SX1262 model, as in \`mesh sim\`) on the
+                    same air, beyond the boards, 0..50 (default 0)
+  --sim-every S     each simulated node broadcasts a signed hello every S seconds (default 30;
+                    0 keeps them silent)`;
 
 async function runVboard(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -44,6 +49,8 @@ async function runVboard(args: string[]): Promise<number> {
       preset: { type: "string" },
       region: { type: "string" },
       spacing: { type: "string", default: "100" },
+      "sim-nodes": { type: "string", default: "0" },
+      "sim-every": { type: "string", default: "30" },
     },
     strict: true,
     allowPositionals: false,
@@ -57,6 +64,14 @@ async function runVboard(args: string[]): Promise<number> {
   const spacing = Number(values.spacing);
   if (!Number.isFinite(spacing) || spacing < 0)
     throw new UsageError(`--spacing: expected metres, got '${values.spacing}'`);
+  const simNodes = Number(values["sim-nodes"]);
+  if (!Number.isInteger(simNodes) || simNodes < 0 || simNodes > 50) {
+    throw new UsageError(`--sim-nodes: expected an integer from 0 to 50, got '${values["sim-nodes"]}'`);
+  }
+  const simEvery = Number(values["sim-every"]);
+  if (!Number.isFinite(simEvery) || simEvery < 0) {
+    throw new UsageError(`--sim-every: expected seconds, got '${values["sim-every"]}'`);
+  }
   const tables = await loadLoRaTables();
   if (values.preset && !tables.presets.some((p) => p.name === values.preset)) {
     throw new UsageError(`--preset: expected one of ${tables.presets.map((p) => p.name).join(", ")}`);
@@ -89,6 +104,19 @@ async function runVboard(args: string[]): Promise<number> {
     }
     boards.push(virtual);
     console.log(`virtual board ${i + 1} (${board.name}): ${virtual.hostPath}  flash ${virtual.flashPath}`);
+  }
+  if (simNodes > 0) {
+    await addSimulatedNeighbours(air, {
+      count: simNodes,
+      startXMetres: count * spacing,
+      spacingMetres: spacing,
+      everySeconds: simEvery,
+      preset: values.preset,
+      region: values.region ?? board.defaultRegion,
+    });
+    console.log(
+      `${simNodes} simulated node(s) on the same air${simEvery > 0 ? `, each saying hello every ${simEvery} s` : ""}`,
+    );
   }
   if (values.pty) {
     if (existsSync(values.pty)) unlinkSync(values.pty);

@@ -7,6 +7,7 @@ import { imagesForBoard } from "../../host/image/mesh-image.js";
 import { BoardClient } from "../../host/serial/board-client.js";
 import { openSerialPort, type SerialChannel } from "../../host/serial/serial-port.js";
 import { SharedAir } from "../../host/vboard/shared-air.js";
+import { addSimulatedNeighbours } from "../../host/vboard/simulated-neighbours.js";
 import { VirtualBoard } from "../../host/vboard/virtual-board.js";
 import { stackWasmPath } from "../../host/wasm/load-stack.js";
 
@@ -93,6 +94,40 @@ describe("a virtual board", () => {
     await until(() => vb.mode === "running", "the restart");
     const after = await client.hello();
     expect(Buffer.from(after.publicKey).equals(Buffer.from(before.publicKey))).toBe(true);
+  });
+});
+
+describe("virtual boards and simulated nodes on one air", () => {
+  it("hear each other: a board receives a simulated neighbour's signed hello", async () => {
+    const air = new SharedAir();
+    air.start();
+    const vb = await VirtualBoard.start({ board, air, position: { xMetres: 0, yMetres: 0 } });
+    cleanups.push(async () => {
+      await vb.close();
+      air.stop();
+    });
+    await vb.settled();
+    writeStack(vb);
+    vb.reset("power on");
+    await until(() => vb.mode === "running", "the stack to run");
+    const heardByNeighbours: string[] = [];
+    const neighbours = await addSimulatedNeighbours(air, {
+      count: 1,
+      startXMetres: 150,
+      spacingMetres: 100,
+      everySeconds: 0.5,
+      onReceive: (_node, received) => heardByNeighbours.push(new TextDecoder().decode(received.payload)),
+    });
+    const { client } = await listen(vb);
+    const received: string[] = [];
+    client.on("received", (r) => received.push(new TextDecoder().decode(r.payload)));
+    await client.hello();
+    await until(() => received.some((t) => t.startsWith("hello from sim-1")), "the neighbour's hello");
+    const neighbourKey = neighbours[0].publicKey;
+    const identity = await client.hello();
+    await client.send({ level: 4, destination: neighbourKey, payload: new TextEncoder().encode("hi neighbour") });
+    await until(() => heardByNeighbours.includes("hi neighbour"), "the board's answer at the neighbour");
+    expect(identity.publicKey).toHaveLength(32);
   });
 });
 
