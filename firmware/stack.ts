@@ -11,3 +11,4 @@ export * from "./exports/radio-sx127x";
 export * from "./exports/radio-sx126x";
 export * from "./exports/node-api";
 export * from "./exports/console-api";
+export * from "./exports/availability-api";

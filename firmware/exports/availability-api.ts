@@ -1,0 +1,154 @@
+// Host-facing API of the Availability layer (docs/routing.md): endpoint addresses, the identity
+// puzzle, announces, endpoint tables and announce limiters, named by small integer handles in tables
+// of fixed size (as stack-api.ts). Frames pass through the I/O window; bad handles and arguments return
+// an error value, never trap.
+import { endpointAddressOf } from "../availability/address";
+import { createAnnounce, MAXIMUM_APP_DATA_SIZE, verifyAnnounce } from "../availability/announce";
+import { AnnounceLimiter } from "../availability/announce-limiter";
+import { AvailabilityCounter } from "../availability/counters";
+import { EndpointTable } from "../availability/endpoint-table";
+import { MAXIMUM_DIFFICULTY, puzzleSatisfied } from "../availability/puzzle";
+import { identityAt, INVALID_HANDLE } from "./handles";
+import { IO_DATA_SIZE, ioArgsPointer, ioDataPointer } from "./io-window";
+
+const TABLE_SIZE: i32 = 16;
+/** Largest endpoint table: 64 bytes per entry, so 1024 entries are 64 KiB — a whole page. */
+const MAXIMUM_ENDPOINTS: i32 = 1024;
+
+const endpointTables = new StaticArray<EndpointTable | null>(TABLE_SIZE);
+const limiters = new StaticArray<AnnounceLimiter | null>(TABLE_SIZE);
+let endpointTableCount: i32 = 0;
+let limiterCount: i32 = 0;
+
+function endpointTableAt(handle: i32): EndpointTable | null {
+  return handle >= 0 && handle < endpointTableCount ? endpointTables[handle] : null;
+}
+
+function limiterAt(handle: i32): AnnounceLimiter | null {
+  return handle >= 0 && handle < limiterCount ? limiters[handle] : null;
+}
+
+/** Writes the 16-byte address of the 32-byte public key at `publicKey` to `out`. */
+export function endpointAddress(out: usize, publicKey: usize): void {
+  endpointAddressOf(out, publicKey);
+}
+
+/** True when the 32-byte public key at `publicKey` solves the identity puzzle at `difficulty`. */
+export function identityPuzzleSatisfied(publicKey: usize, difficulty: i32): bool {
+  return puzzleSatisfied(publicKey, difficulty);
+}
+
+/**
+ * Creates a table of `capacity` endpoints (1..1024) accepting identities of puzzle `difficulty`
+ * (0..64); entries expire after `maximumAgeMs` and may be evicted by a new endpoint after
+ * `evictionAgeMs` without being heard.
+ */
+export function endpointTableCreate(capacity: i32, difficulty: i32, maximumAgeMs: f64, evictionAgeMs: f64): i32 {
+  if (capacity < 1 || capacity > MAXIMUM_ENDPOINTS || difficulty < 0 || difficulty > MAXIMUM_DIFFICULTY) {
+    return INVALID_HANDLE;
+  }
+  if (!(maximumAgeMs >= 0 && maximumAgeMs < 9e15 && evictionAgeMs >= 0 && evictionAgeMs < 9e15)) return INVALID_HANDLE;
+  if (endpointTableCount == TABLE_SIZE) return INVALID_HANDLE;
+  endpointTables[endpointTableCount] = new EndpointTable(capacity, difficulty, <i64>maximumAgeMs, <i64>evictionAgeMs);
+  return endpointTableCount++;
+}
+
+/**
+ * Writes a signed announce of `identity` at `sequence` to the I/O data area; the app data (0..64
+ * bytes) is read from the argument area. Counts it as sent by `table`. Returns the frame length or -1.
+ */
+export function announceCreate(table: i32, identity: i32, sequence: u32, appDataLength: i32): i32 {
+  const t = endpointTableAt(table);
+  const id = identityAt(identity);
+  if (t === null || id === null || appDataLength < 0 || appDataLength > MAXIMUM_APP_DATA_SIZE) return -1;
+  const length = createAnnounce(ioDataPointer(), IO_DATA_SIZE, id, sequence, ioArgsPointer(), appDataLength);
+  if (length > 0) t.countSent();
+  return length;
+}
+
+/** Verifies the `length`-byte announce in the I/O data area at `difficulty`; returns an AnnounceVerdict. */
+export function announceVerify(length: i32, difficulty: i32): i32 {
+  if (length < 0 || length > IO_DATA_SIZE) return -1;
+  return verifyAnnounce(ioDataPointer(), length, difficulty);
+}
+
+/**
+ * Offers the `length`-byte announce in the I/O data area to `table`, heard at `nowMs` over a link of
+ * `linkQuality`. Returns the AvailabilityCounter it incremented (1 = accepted), or -1 for a bad handle.
+ */
+export function announceAccept(table: i32, length: i32, nowMs: f64, linkQuality: i32): i32 {
+  const t = endpointTableAt(table);
+  if (t === null || length < 0 || length > IO_DATA_SIZE || !(nowMs >= -9e15 && nowMs <= 9e15)) return -1;
+  return t.accept(ioDataPointer(), length, <i64>nowMs, linkQuality);
+}
+
+/** Index of the entry whose 16-byte address is at the start of the argument area, or -1. */
+export function endpointTableFind(table: i32): i32 {
+  const t = endpointTableAt(table);
+  return t !== null ? t.find(ioArgsPointer()) : -1;
+}
+
+/**
+ * Copies entry `index` to the argument area: address (16), public key (32), sequence (u32), hops (u8),
+ * 1 byte zero, link quality (i16), last heard ms (f64). False when absent or a bad handle.
+ */
+export function endpointTableEntry(table: i32, index: i32): bool {
+  const t = endpointTableAt(table);
+  if (t === null || !t.isPresent(index)) return false;
+  const out = ioArgsPointer();
+  memory.copy(out, t.entryAddress(index), 16);
+  memory.copy(out + 16, t.entryPublicKey(index), 32);
+  store<u32>(out + 48, t.entrySequence(index));
+  store<u8>(out + 52, <u8>t.entryHops(index));
+  store<u8>(out + 53, 0);
+  store<i16>(out + 54, <i16>t.entryLinkQuality(index));
+  store<f64>(out + 56, <f64>t.entryLastHeard(index));
+  return true;
+}
+
+export function endpointTableSize(table: i32): i32 {
+  const t = endpointTableAt(table);
+  return t !== null ? t.size() : -1;
+}
+
+export function endpointTableCapacity(table: i32): i32 {
+  const t = endpointTableAt(table);
+  return t !== null ? t.capacity : -1;
+}
+
+/** Removes entries not heard for the table's maximum age at `nowMs`; returns how many, or -1. */
+export function endpointTableExpire(table: i32, nowMs: f64): i32 {
+  const t = endpointTableAt(table);
+  if (t === null || !(nowMs >= -9e15 && nowMs <= 9e15)) return -1;
+  return t.expire(<i64>nowMs);
+}
+
+export function availabilityCounter(table: i32, which: i32): f64 {
+  const t = endpointTableAt(table);
+  if (t === null || which < 0 || which >= AvailabilityCounter.Count) return -1;
+  return <f64>t.counter(<AvailabilityCounter>which);
+}
+
+/** Creates an announce airtime budget: `shareMillionths` 1..1,000,000 (20,000 = 2 %), burst in µs. */
+export function announceLimiterCreate(shareMillionths: i32, burstUs: f64, nowMs: f64): i32 {
+  if (shareMillionths < 1 || shareMillionths > 1_000_000) return INVALID_HANDLE;
+  if (!(burstUs >= 0 && burstUs < 9e15 && nowMs >= -9e15 && nowMs <= 9e15)) return INVALID_HANDLE;
+  if (limiterCount == TABLE_SIZE) return INVALID_HANDLE;
+  limiters[limiterCount] = new AnnounceLimiter(shareMillionths, <i64>burstUs, <i64>nowMs);
+  return limiterCount++;
+}
+
+/** 1 when an announce of `airtimeUs` fits the budget at `nowMs`, 0 when not, -1 for bad arguments. */
+export function announceLimiterMayAnnounce(limiter: i32, airtimeUs: f64, nowMs: f64): i32 {
+  const l = limiterAt(limiter);
+  if (l === null || !(airtimeUs >= 0 && airtimeUs < 9e15 && nowMs >= -9e15 && nowMs <= 9e15)) return -1;
+  return l.mayAnnounce(<i64>airtimeUs, <i64>nowMs) ? 1 : 0;
+}
+
+/** Records an announce of `airtimeUs` sent at `nowMs`. */
+export function announceLimiterSpend(limiter: i32, airtimeUs: f64, nowMs: f64): bool {
+  const l = limiterAt(limiter);
+  if (l === null || !(airtimeUs >= 0 && airtimeUs < 9e15 && nowMs >= -9e15 && nowMs <= 9e15)) return false;
+  l.spend(<i64>airtimeUs, <i64>nowMs);
+  return true;
+}

@@ -1,0 +1,230 @@
+// Host binding of the Availability layer API (firmware/exports/availability-api.ts): endpoint
+// addresses, the identity puzzle, announces, endpoint tables and announce limiters inside one
+// stack.wasm instance (the Stack that owns it).
+import type { Stack } from "./stack.js";
+
+/** Sizes of the announce wire format (firmware/availability/announce.ts, docs/routing.md). */
+export const ADDRESS_SIZE = 16;
+export const ANNOUNCE_MINIMUM_SIZE = 104;
+export const MAXIMUM_APP_DATA_SIZE = 64;
+export const HOP_COUNT_OFFSET = 2;
+
+/** firmware/availability/announce.ts AnnounceVerdict. */
+export enum AnnounceVerdict {
+  Valid = 0,
+  Truncated = 1,
+  BadType = 2,
+  BadLength = 3,
+  Puzzle = 4,
+  Signature = 5,
+}
+
+/** Names of the Availability counters, in the order of firmware/availability/counters.ts. */
+export const availabilityCounterNames = [
+  "announcesSent",
+  "announcesAccepted",
+  "rejectedTruncated",
+  "rejectedBadType",
+  "rejectedBadLength",
+  "rejectedPuzzle",
+  "rejectedSignature",
+  "rejectedReplay",
+  "rejectedAddressTaken",
+  "rejectedTableFull",
+  "evictions",
+  "expiries",
+] as const;
+export type AvailabilityCounterName = (typeof availabilityCounterNames)[number];
+export type AvailabilityCounters = Record<AvailabilityCounterName, number>;
+
+export interface EndpointEntry {
+  index: number;
+  address: Uint8Array;
+  publicKey: Uint8Array;
+  sequence: number;
+  hops: number;
+  linkQuality: number;
+  lastHeardMs: number;
+}
+
+export interface EndpointTableOptions {
+  capacity: number;
+  /** Identity-puzzle difficulty in leading zero bits, 0..64. */
+  difficulty: number;
+  /** Entries not heard for this long are removed by expire(). */
+  maximumAgeMs: number;
+  /** A new endpoint may only evict an entry not heard for this long. */
+  evictionAgeMs: number;
+}
+
+interface AvailabilityExports {
+  endpointAddress(out: number, publicKey: number): void;
+  identityPuzzleSatisfied(publicKey: number, difficulty: number): number;
+  endpointTableCreate(capacity: number, difficulty: number, maximumAgeMs: number, evictionAgeMs: number): number;
+  announceCreate(table: number, identity: number, sequence: number, appDataLength: number): number;
+  announceVerify(length: number, difficulty: number): number;
+  announceAccept(table: number, length: number, nowMs: number, linkQuality: number): number;
+  endpointTableFind(table: number): number;
+  endpointTableEntry(table: number, index: number): number;
+  endpointTableSize(table: number): number;
+  endpointTableCapacity(table: number): number;
+  endpointTableExpire(table: number, nowMs: number): number;
+  availabilityCounter(table: number, which: number): number;
+  announceLimiterCreate(shareMillionths: number, burstUs: number, nowMs: number): number;
+  announceLimiterMayAnnounce(limiter: number, airtimeUs: number, nowMs: number): number;
+  announceLimiterSpend(limiter: number, airtimeUs: number, nowMs: number): number;
+  ioDataPointer(): number;
+  ioDataSize(): number;
+  ioArgsPointer(): number;
+}
+
+function created(what: string, handle: number): number {
+  if (handle < 0) throw new Error(`availability: could not create ${what} (bad argument or table full)`);
+  return handle;
+}
+
+/** The Availability API of one stack instance. */
+export class Availability {
+  private readonly x: AvailabilityExports;
+  private readonly dataPointer: number;
+  private readonly dataSize: number;
+  private readonly argsPointer: number;
+
+  constructor(readonly stack: Stack) {
+    this.x = stack.instance.exports as unknown as AvailabilityExports;
+    this.dataPointer = this.x.ioDataPointer();
+    this.dataSize = this.x.ioDataSize();
+    this.argsPointer = this.x.ioArgsPointer();
+  }
+
+  /** The 16-byte address of a 32-byte Ed25519 public key. */
+  address(publicKey: Uint8Array): Uint8Array {
+    if (publicKey.length !== 32) throw new RangeError("publicKey: expected 32 bytes");
+    this.bytes().set(publicKey, this.argsPointer);
+    this.x.endpointAddress(this.argsPointer + 32, this.argsPointer);
+    return this.bytes().slice(this.argsPointer + 32, this.argsPointer + 32 + ADDRESS_SIZE);
+  }
+
+  puzzleSatisfied(publicKey: Uint8Array, difficulty: number): boolean {
+    if (publicKey.length !== 32) throw new RangeError("publicKey: expected 32 bytes");
+    this.bytes().set(publicKey, this.argsPointer);
+    return this.x.identityPuzzleSatisfied(this.argsPointer, difficulty) === 1;
+  }
+
+  createEndpointTable(options: EndpointTableOptions): number {
+    return created(
+      "an endpoint table",
+      this.x.endpointTableCreate(options.capacity, options.difficulty, options.maximumAgeMs, options.evictionAgeMs),
+    );
+  }
+
+  /** A signed announce of `identity` (a Stack identity handle), counted as sent by `table`. */
+  createAnnounce(
+    table: number,
+    identity: number,
+    sequence: number,
+    appData: Uint8Array = new Uint8Array(),
+  ): Uint8Array {
+    if (appData.length > MAXIMUM_APP_DATA_SIZE) throw new RangeError(`appData: at most ${MAXIMUM_APP_DATA_SIZE} bytes`);
+    this.bytes().set(appData, this.argsPointer);
+    const length = this.x.announceCreate(table, identity, sequence >>> 0, appData.length);
+    if (length < 0)
+      throw new Error(`availability: could not create an announce (table ${table}, identity ${identity})`);
+    return this.bytes().slice(this.dataPointer, this.dataPointer + length);
+  }
+
+  /** Checks an announce without touching any table. */
+  verifyAnnounce(frame: Uint8Array, difficulty: number): AnnounceVerdict {
+    this.load(frame);
+    return this.x.announceVerify(frame.length, difficulty);
+  }
+
+  /** Offers a received announce to `table`; returns the name of the counter it incremented. */
+  acceptAnnounce(table: number, frame: Uint8Array, nowMs: number, linkQuality = 0): AvailabilityCounterName {
+    this.load(frame);
+    const which = this.x.announceAccept(table, frame.length, nowMs, linkQuality);
+    if (which < 0) throw new Error(`availability: bad table ${table} or time ${nowMs}`);
+    return availabilityCounterNames[which];
+  }
+
+  find(table: number, address: Uint8Array): EndpointEntry | undefined {
+    if (address.length !== ADDRESS_SIZE) throw new RangeError(`address: expected ${ADDRESS_SIZE} bytes`);
+    this.bytes().set(address, this.argsPointer);
+    const index = this.x.endpointTableFind(table);
+    return index < 0 ? undefined : this.entry(table, index);
+  }
+
+  entry(table: number, index: number): EndpointEntry | undefined {
+    if (!this.x.endpointTableEntry(table, index)) return undefined;
+    const memory = this.bytes();
+    const at = this.argsPointer;
+    const view = new DataView(memory.buffer, at, 64);
+    return {
+      index,
+      address: memory.slice(at, at + 16),
+      publicKey: memory.slice(at + 16, at + 48),
+      sequence: view.getUint32(48, true),
+      hops: view.getUint8(52),
+      linkQuality: view.getInt16(54, true),
+      lastHeardMs: view.getFloat64(56, true),
+    };
+  }
+
+  /** Every present entry, in slot order. */
+  entries(table: number): EndpointEntry[] {
+    const out: EndpointEntry[] = [];
+    const capacity = this.x.endpointTableCapacity(table);
+    for (let i = 0; i < capacity; i++) {
+      const entry = this.entry(table, i);
+      if (entry) out.push(entry);
+    }
+    return out;
+  }
+
+  size(table: number): number {
+    return this.x.endpointTableSize(table);
+  }
+
+  expire(table: number, nowMs: number): number {
+    return this.x.endpointTableExpire(table, nowMs);
+  }
+
+  counters(table: number): AvailabilityCounters {
+    const out = {} as AvailabilityCounters;
+    availabilityCounterNames.forEach((name, index) => {
+      const value = this.x.availabilityCounter(table, index);
+      if (value < 0) throw new Error(`availability: ${table} is not an endpoint table`);
+      out[name] = value;
+    });
+    return out;
+  }
+
+  /** An announce airtime budget: `share` of airtime (default 0.02, Reticulum's 2 %), burst in µs. */
+  createLimiter(options: { share?: number; burstUs: number; nowMs?: number }): number {
+    const millionths = Math.round((options.share ?? 0.02) * 1_000_000);
+    return created(
+      "an announce limiter",
+      this.x.announceLimiterCreate(millionths, options.burstUs, options.nowMs ?? 0),
+    );
+  }
+
+  mayAnnounce(limiter: number, airtimeUs: number, nowMs: number): boolean {
+    const answer = this.x.announceLimiterMayAnnounce(limiter, airtimeUs, nowMs);
+    if (answer < 0) throw new Error(`availability: bad limiter ${limiter} or arguments`);
+    return answer === 1;
+  }
+
+  spend(limiter: number, airtimeUs: number, nowMs: number): void {
+    if (!this.x.announceLimiterSpend(limiter, airtimeUs, nowMs))
+      throw new Error(`availability: bad limiter ${limiter} or arguments`);
+  }
+
+  private load(frame: Uint8Array): void {
+    if (frame.length > this.dataSize) throw new RangeError(`frame: longer than ${this.dataSize} bytes`);
+    this.bytes().set(frame, this.dataPointer);
+  }
+
+  private bytes(): Uint8Array {
+    return this.stack.instance.bytes();
+  }
+}
