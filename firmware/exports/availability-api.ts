@@ -7,8 +7,12 @@ import { createAnnounce, MAXIMUM_APP_DATA_SIZE, verifyAnnounce } from "../availa
 import { AnnounceLimiter } from "../availability/announce-limiter";
 import { AvailabilityCounter } from "../availability/counters";
 import { EndpointTable } from "../availability/endpoint-table";
+import { AvailabilityLink, isValidHopLimit, relayDelayMs } from "../availability/availability-link";
+import { HEADER_SIZE } from "../availability/header";
+import { AvailabilityLinkCounter } from "../availability/link-counters";
 import { MAXIMUM_DIFFICULTY, puzzleSatisfied } from "../availability/puzzle";
-import { identityAt, INVALID_HANDLE } from "./handles";
+import { Status } from "../link/status";
+import { addLink, identityAt, INVALID_HANDLE, linkAt, poolAt } from "./handles";
 import { IO_DATA_SIZE, ioArgsPointer, ioDataPointer } from "./io-window";
 
 const TABLE_SIZE: i32 = 16;
@@ -151,4 +155,115 @@ export function announceLimiterSpend(limiter: i32, airtimeUs: f64, nowMs: f64): 
   if (l === null || !(airtimeUs >= 0 && airtimeUs < 9e15 && nowMs >= -9e15 && nowMs <= 9e15)) return false;
   l.spend(<i64>airtimeUs, <i64>nowMs);
   return true;
+}
+
+// ---- The Availability link (managed flooding). Its handles live in the shared link table, so the
+// generic linkPush (a broadcast), linkPop and linkPoll of stack-api.ts drive it too.
+
+/** Largest duplicate ring: 12 bytes per entry, a linear scan per received frame. */
+const MAXIMUM_RING_CAPACITY: i32 = 1024;
+/** Largest pending-relay table: each entry holds a pool buffer, and pools have at most 64. */
+const MAXIMUM_RELAY_TABLE_CAPACITY: i32 = 64;
+/** Longest relay window: a minute, far above any LoRa airtime; keeps the delay maths in i32. */
+const MAXIMUM_RELAY_WINDOW_MS: i32 = 60_000;
+
+function availabilityLinkAt(handle: i32): AvailabilityLink | null {
+  const link = linkAt(handle);
+  return link instanceof AvailabilityLink ? changetype<AvailabilityLink>(link) : null;
+}
+
+/**
+ * Creates an Availability link over `lower` for the endpoint whose 16-byte address is at
+ * `ownAddress`: a duplicate ring of `ringCapacity` (1..1024), a pending-relay table of
+ * `relayTableCapacity` (1..64), originated packets with `hopLimit` (1..15), relays delayed within
+ * `relayWindowMs` (0..60,000) and cancelled after hearing `cancelThreshold` relays by others (0..255;
+ * 0 never, 1 Meshtastic). Returns a link handle or -1.
+ */
+export function availabilityLinkCreate(
+  lower: i32,
+  pool: i32,
+  ownAddress: usize,
+  ringCapacity: i32,
+  relayTableCapacity: i32,
+  hopLimit: i32,
+  relayWindowMs: i32,
+  cancelThreshold: i32,
+  seed: u32,
+): i32 {
+  const l = linkAt(lower);
+  const p = poolAt(pool);
+  if (l === null || p === null || ownAddress == 0) return INVALID_HANDLE;
+  if (ringCapacity < 1 || ringCapacity > MAXIMUM_RING_CAPACITY) return INVALID_HANDLE;
+  if (relayTableCapacity < 1 || relayTableCapacity > MAXIMUM_RELAY_TABLE_CAPACITY) return INVALID_HANDLE;
+  if (!isValidHopLimit(hopLimit) || relayWindowMs < 0 || relayWindowMs > MAXIMUM_RELAY_WINDOW_MS) {
+    return INVALID_HANDLE;
+  }
+  if (cancelThreshold < 0 || cancelThreshold > 255 || l.mtu() <= HEADER_SIZE) return INVALID_HANDLE;
+  const link = new AvailabilityLink(l, p, ownAddress, ringCapacity, relayTableCapacity, hopLimit, relayWindowMs, seed);
+  link.cancelThreshold = cancelThreshold;
+  return addLink(link);
+}
+
+/**
+ * Sends the `length` bytes at the start of the I/O data area to the 16-byte address at `destination`
+ * (all ones = broadcast). Returns a Status.
+ */
+export function availabilityLinkPushTo(link: i32, pool: i32, length: i32, destination: usize): i32 {
+  const l = availabilityLinkAt(link);
+  const p = poolAt(pool);
+  if (l === null || p === null || destination == 0 || length < 0 || length > IO_DATA_SIZE) return Status.BadArgument;
+  const packet = p.take();
+  if (packet === null) return Status.NoBuffer;
+  const payload = packet.append(length);
+  if (payload == 0) {
+    p.release(packet);
+    return Status.TooBig;
+  }
+  memory.copy(payload, ioDataPointer(), <usize>length);
+  const status = l.pushTo(packet, destination);
+  if (status != Status.Ok) p.release(packet);
+  return status;
+}
+
+/**
+ * Pops the next packet for this node into the I/O data area and returns its length, or -1. Its
+ * Availability header (HEADER_SIZE bytes, as on the wire: type, hop limit, hop count, packet id,
+ * destination, source) goes to the start of the argument area.
+ */
+export function availabilityLinkPop(link: i32, pool: i32): i32 {
+  const l = availabilityLinkAt(link);
+  const p = poolAt(pool);
+  if (l === null || p === null) return -1;
+  const packet = l.pop();
+  if (packet === null) return -1;
+  const length = min(packet.length, IO_DATA_SIZE);
+  memory.copy(ioDataPointer(), packet.pointer(), <usize>length);
+  memory.copy(ioArgsPointer(), l.receivedHeader(packet), <usize>HEADER_SIZE);
+  p.release(packet);
+  return length;
+}
+
+export function availabilityLinkCounter(link: i32, which: i32): f64 {
+  const l = availabilityLinkAt(link);
+  if (l === null || which < 0 || which >= AvailabilityLinkCounter.Count) return -1;
+  return <f64>l.counter(<AvailabilityLinkCounter>which);
+}
+
+/** Occupancy of the link's fixed tables: 0 pending relays, 1 relay-table capacity, 2 ring entries, 3 ring capacity. */
+export function availabilityLinkTableSize(link: i32, which: i32): i32 {
+  const l = availabilityLinkAt(link);
+  if (l === null) return -1;
+  switch (which) {
+    case 0: return l.pendingRelays();
+    case 1: return l.relayTableCapacity();
+    case 2: return l.ringSize();
+    case 3: return l.ringCapacity();
+    default: return -1;
+  }
+}
+
+/** The relay delay rule (availability-link.ts relayDelayMs), exposed so its weighting can be tested. */
+export function availabilityRelayDelayMs(windowMs: i32, snrQuarterDb: i32, random: u32): i32 {
+  if (windowMs < 0 || windowMs > MAXIMUM_RELAY_WINDOW_MS) return -1;
+  return relayDelayMs(windowMs, snrQuarterDb, random);
 }

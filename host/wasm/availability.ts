@@ -37,6 +37,79 @@ export const availabilityCounterNames = [
 export type AvailabilityCounterName = (typeof availabilityCounterNames)[number];
 export type AvailabilityCounters = Record<AvailabilityCounterName, number>;
 
+/** Routed packet header (firmware/availability/header.ts, docs/routing.md "Routed packet header"). */
+export const ROUTED_HEADER_SIZE = 39;
+export const MAXIMUM_HOP_LIMIT = 15;
+export enum RoutedPacketType {
+  Unicast = 2,
+  Broadcast = 3,
+}
+export const BROADCAST_ADDRESS = new Uint8Array(ADDRESS_SIZE).fill(0xff);
+/** firmware/availability/availability-link.ts NO_SNR: the relay delay is uniformly random. */
+export const NO_SNR = -0x80000000;
+
+/** Names of the Availability link's counters, in the order of firmware/availability/link-counters.ts. */
+export const availabilityLinkCounterNames = [
+  "sentUnicast",
+  "sentBroadcast",
+  "framesReceived",
+  "deliveredUnicast",
+  "deliveredBroadcast",
+  "forOthers",
+  "duplicates",
+  "ownEchoes",
+  "malformedTruncated",
+  "malformedBadType",
+  "malformedBadDestination",
+  "malformedBadHopLimit",
+  "relaysScheduled",
+  "relaysSent",
+  "relaysCancelled",
+  "hopLimitReached",
+  "relayTableFull",
+  "relayNoBuffer",
+  "relayRefused",
+] as const;
+export type AvailabilityLinkCounters = Record<(typeof availabilityLinkCounterNames)[number], number>;
+
+/** Counters that record every fate of a frame received from the lower link (they sum to framesReceived). */
+export const receivedFrameFates = [
+  "deliveredUnicast",
+  "deliveredBroadcast",
+  "forOthers",
+  "duplicates",
+  "ownEchoes",
+  "malformedTruncated",
+  "malformedBadType",
+  "malformedBadDestination",
+  "malformedBadHopLimit",
+] as const;
+
+export interface AvailabilityLinkOptions {
+  /** Duplicate-ring entries, 1..1024 (default 64). */
+  ringCapacity?: number;
+  /** Pending-relay table entries, 1..64 (default 8). */
+  relayTableCapacity?: number;
+  /** Hop limit of originated packets, 1..15 (default 7, as Meshtastic). */
+  hopLimit?: number;
+  /** Relay delays are spread over this many ms, 0..60,000 (default 500). */
+  relayWindowMs?: number;
+  /** Relays heard from others that cancel a pending relay: 1 Meshtastic (default), 0 never, 2+ counter-based. */
+  cancelThreshold?: number;
+  seed?: number;
+}
+
+/** A packet the Availability link delivered, with its routed header. */
+export interface RoutedPacket {
+  payload: Uint8Array;
+  type: RoutedPacketType;
+  hopLimit: number;
+  hopCount: number;
+  packetId: number;
+  destination: Uint8Array;
+  source: Uint8Array;
+}
+
 export interface EndpointEntry {
   index: number;
   address: Uint8Array;
@@ -73,6 +146,22 @@ interface AvailabilityExports {
   announceLimiterCreate(shareMillionths: number, burstUs: number, nowMs: number): number;
   announceLimiterMayAnnounce(limiter: number, airtimeUs: number, nowMs: number): number;
   announceLimiterSpend(limiter: number, airtimeUs: number, nowMs: number): number;
+  availabilityLinkCreate(
+    lower: number,
+    pool: number,
+    ownAddress: number,
+    ringCapacity: number,
+    relayTableCapacity: number,
+    hopLimit: number,
+    relayWindowMs: number,
+    cancelThreshold: number,
+    seed: number,
+  ): number;
+  availabilityLinkPushTo(link: number, pool: number, length: number, destination: number): number;
+  availabilityLinkPop(link: number, pool: number): number;
+  availabilityLinkCounter(link: number, which: number): number;
+  availabilityLinkTableSize(link: number, which: number): number;
+  availabilityRelayDelayMs(windowMs: number, snrQuarterDb: number, random: number): number;
   ioDataPointer(): number;
   ioDataSize(): number;
   ioArgsPointer(): number;
@@ -217,6 +306,80 @@ export class Availability {
   spend(limiter: number, airtimeUs: number, nowMs: number): void {
     if (!this.x.announceLimiterSpend(limiter, airtimeUs, nowMs))
       throw new Error(`availability: bad limiter ${limiter} or arguments`);
+  }
+
+  /**
+   * An Availability link (managed flooding) over `lower` for the endpoint at `ownAddress`. It is a
+   * link handle: Stack.push (broadcast), Stack.poll and the generic pop work on it too.
+   */
+  createLink(lower: number, pool: number, ownAddress: Uint8Array, options: AvailabilityLinkOptions = {}): number {
+    if (ownAddress.length !== ADDRESS_SIZE) throw new RangeError(`ownAddress: expected ${ADDRESS_SIZE} bytes`);
+    this.bytes().set(ownAddress, this.argsPointer);
+    return created(
+      "an availability link",
+      this.x.availabilityLinkCreate(
+        lower,
+        pool,
+        this.argsPointer,
+        options.ringCapacity ?? 64,
+        options.relayTableCapacity ?? 8,
+        options.hopLimit ?? 7,
+        options.relayWindowMs ?? 500,
+        options.cancelThreshold ?? 1,
+        (options.seed ?? 1) >>> 0,
+      ),
+    );
+  }
+
+  /** Sends `payload` to `destination` (BROADCAST_ADDRESS for everyone); returns a Status (host/wasm/stack.ts). */
+  pushTo(link: number, pool: number, payload: Uint8Array, destination: Uint8Array): number {
+    if (destination.length !== ADDRESS_SIZE) throw new RangeError(`destination: expected ${ADDRESS_SIZE} bytes`);
+    this.load(payload);
+    this.bytes().set(destination, this.argsPointer);
+    return this.x.availabilityLinkPushTo(link, pool, payload.length, this.argsPointer);
+  }
+
+  /** The next packet for this node, with its header, or undefined. */
+  popRouted(link: number, pool: number): RoutedPacket | undefined {
+    const length = this.x.availabilityLinkPop(link, pool);
+    if (length < 0) return undefined;
+    const memory = this.bytes();
+    const at = this.argsPointer;
+    const view = new DataView(memory.buffer, at, ROUTED_HEADER_SIZE);
+    return {
+      payload: memory.slice(this.dataPointer, this.dataPointer + length),
+      type: view.getUint8(0),
+      hopLimit: view.getUint8(1),
+      hopCount: view.getUint8(2),
+      packetId: view.getUint32(3, true),
+      destination: memory.slice(at + 7, at + 23),
+      source: memory.slice(at + 23, at + 39),
+    };
+  }
+
+  linkCounters(link: number): AvailabilityLinkCounters {
+    const out = {} as AvailabilityLinkCounters;
+    availabilityLinkCounterNames.forEach((name, index) => {
+      const value = this.x.availabilityLinkCounter(link, index);
+      if (value < 0) throw new Error(`availability: ${link} is not an availability link`);
+      out[name] = value;
+    });
+    return out;
+  }
+
+  /** Occupancy and capacity of the link's fixed tables. */
+  linkTables(link: number): { pendingRelays: number; relayTableCapacity: number; ring: number; ringCapacity: number } {
+    const read = (which: number) => {
+      const value = this.x.availabilityLinkTableSize(link, which);
+      if (value < 0) throw new Error(`availability: ${link} is not an availability link`);
+      return value;
+    };
+    return { pendingRelays: read(0), relayTableCapacity: read(1), ring: read(2), ringCapacity: read(3) };
+  }
+
+  /** The firmware's relay delay for a frame heard at `snrQuarterDb` (NO_SNR: uniformly random). */
+  relayDelayMs(windowMs: number, snrQuarterDb: number, random: number): number {
+    return this.x.availabilityRelayDelayMs(windowMs, snrQuarterDb | 0, random >>> 0);
   }
 
   private load(frame: Uint8Array): void {

@@ -1,0 +1,137 @@
+// A small host-side "wire" for Availability-link tests: N stack instances, each a UDP Data Link,
+// an Integrity link (BLAKE2b, no identity: fast) and an Availability link. Every UDP frame a node
+// sends is handed to its neighbours in a chosen topology; time advances in fixed steps through poll.
+import { blake2b } from "@noble/hashes/blake2.js";
+import {
+  Availability,
+  type AvailabilityLinkCounters,
+  type AvailabilityLinkOptions,
+  type RoutedPacket,
+  receivedFrameFates,
+} from "../../host/wasm/availability.js";
+import { DatagramKind, Stack } from "../../host/wasm/stack.js";
+
+export interface MeshNode {
+  index: number;
+  stack: Stack;
+  availability: Availability;
+  pool: number;
+  dataLink: number;
+  integrity: number;
+  link: number;
+  address: Uint8Array;
+  outbox: Uint8Array[];
+  delivered: RoutedPacket[];
+}
+
+/** Neighbour lists, symmetric. */
+export type Topology = number[][];
+
+export function lineTopology(count: number): Topology {
+  return Array.from({ length: count }, (_, i) => [i - 1, i + 1].filter((j) => j >= 0 && j < count));
+}
+
+export function gridTopology(width: number, height: number): Topology {
+  return Array.from({ length: width * height }, (_, i) => {
+    const x = i % width;
+    const y = Math.floor(i / width);
+    const out: number[] = [];
+    if (x > 0) out.push(i - 1);
+    if (x < width - 1) out.push(i + 1);
+    if (y > 0) out.push(i - width);
+    if (y < height - 1) out.push(i + width);
+    return out;
+  });
+}
+
+export function nodeAddress(index: number): Uint8Array {
+  return blake2b(new TextEncoder().encode(`flood-node-${index}`), { dkLen: 16 });
+}
+
+export class FloodMesh {
+  now = 0;
+
+  private constructor(
+    readonly nodes: MeshNode[],
+    readonly topology: Topology,
+    readonly stepMs: number,
+  ) {}
+
+  static async create(
+    topology: Topology,
+    options: AvailabilityLinkOptions & { poolSize?: number; stepMs?: number } = {},
+  ): Promise<FloodMesh> {
+    const nodes: MeshNode[] = [];
+    for (let index = 0; index < topology.length; index++) {
+      const outbox: Uint8Array[] = [];
+      const stack = await Stack.load({
+        onUdpSend: (frame) => {
+          outbox.push(frame);
+          return true;
+        },
+      });
+      const availability = new Availability(stack);
+      const pool = stack.createPool(options.poolSize ?? 32);
+      const dataLink = stack.createDatagramLink(DatagramKind.Udp, pool, { seed: 100 + index });
+      const integrity = stack.createIntegrity(dataLink, pool, undefined, stack.createAddressBook(1));
+      const address = nodeAddress(index);
+      const link = availability.createLink(integrity, pool, address, { ...options, seed: 1000 + index * 7919 });
+      nodes.push({ index, stack, availability, pool, dataLink, integrity, link, address, outbox, delivered: [] });
+    }
+    return new FloodMesh(nodes, topology, options.stepMs ?? 5);
+  }
+
+  /** One step: every node polls (sending due relays), frames cross the wire, every node pops. */
+  step(): void {
+    for (const node of this.nodes) node.stack.poll(node.link, this.now);
+    for (const node of this.nodes) {
+      const frames = node.outbox.splice(0);
+      for (const frame of frames) {
+        for (const neighbour of this.topology[node.index]) {
+          const to = this.nodes[neighbour];
+          to.stack.receiveFrame(to.dataLink, frame);
+        }
+      }
+    }
+    for (const node of this.nodes) {
+      for (let packet = node.availability.popRouted(node.link, node.pool); packet; ) {
+        node.delivered.push(packet);
+        packet = node.availability.popRouted(node.link, node.pool);
+      }
+    }
+    this.now += this.stepMs;
+  }
+
+  /** Steps until no relay is pending and no frame is in flight (or `limitMs` passes). */
+  settle(limitMs = 20_000): void {
+    const end = this.now + limitMs;
+    do {
+      this.step();
+    } while (this.now < end && this.busy());
+    // One more step delivers what the last poll sent.
+    this.step();
+  }
+
+  busy(): boolean {
+    return this.nodes.some(
+      (node) =>
+        node.outbox.length > 0 ||
+        node.availability.linkTables(node.link).pendingRelays > 0 ||
+        node.stack.backlog(node.dataLink) > 0,
+    );
+  }
+
+  counters(index: number): AvailabilityLinkCounters {
+    const node = this.nodes[index];
+    return node.availability.linkCounters(node.link);
+  }
+
+  heapBytes(): number[] {
+    return this.nodes.map((node) => node.stack.heapBytes());
+  }
+}
+
+/** Sum of the fate counters: must equal framesReceived, so no frame is lost silently. */
+export function fatesOf(counters: AvailabilityLinkCounters): number {
+  return receivedFrameFates.reduce((sum, name) => sum + counters[name], 0);
+}
