@@ -269,7 +269,10 @@ export class AvailabilityLink extends Link {
     entry.sourceKey = sourceKey;
     entry.packetId = packetId;
     entry.relaysHeard = 0;
-    entry.deadline = this.nowMs + <i64>relayDelayMs(this.relayWindowMs, NO_SNR, this.random.next());
+    // Meshtastic's rule: the weaker the frame was heard, the farther its sender probably is, so the
+    // sooner this node relays (its relay covers more new ground).
+    const snr = frame.hasRadioQuality ? <i32>Math.round(<f64>frame.snrDb * 4) : NO_SNR;
+    entry.deadline = this.nowMs + <i64>relayDelayMs(this.relayWindowMs, snr, this.random.next());
     this.pendingCount++;
     this.count(AvailabilityLinkCounter.RelaysScheduled);
   }

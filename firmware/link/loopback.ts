@@ -99,6 +99,7 @@ export class LoopbackLink extends Link {
     frame.integrityLevel = 0;
     frame.contact = -1;
     frame.hasPeerKey = false;
+    frame.hasRadioQuality = false;
     if (frame.length > 0 && this.chance(this.faults.bitFlip)) {
       const bit = this.nextRandom() % (<u32>frame.length * 8);
       const at = frame.pointer() + <usize>(bit >> 3);

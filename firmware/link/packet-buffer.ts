@@ -23,6 +23,11 @@ export class PacketBuffer {
   contact: i32 = NO_CONTACT;
   /** True when `peerKey()` holds a public key that signed this packet (receive, level 4). */
   hasPeerKey: bool = false;
+  /** Receive: the radio measured this packet (the last frame of it, if it was fragmented). */
+  hasRadioQuality: bool = false;
+  /** Receive: RSSI in dBm and SNR in dB of that frame, when hasRadioQuality. */
+  rssiDbm: f32 = 0;
+  snrDb: f32 = 0;
   /** Whether the buffer is currently handed out by its pool (guards double release). */
   taken: bool = false;
 
@@ -90,6 +95,7 @@ export class PacketBuffer {
     this.integrityLevel = 0;
     this.contact = NO_CONTACT;
     this.hasPeerKey = false;
+    this.hasRadioQuality = false;
   }
 
   /** Copies payload and metadata of `other` into this buffer (same layout); false if it cannot fit. */
@@ -101,6 +107,9 @@ export class PacketBuffer {
     this.integrityLevel = other.integrityLevel;
     this.contact = other.contact;
     this.hasPeerKey = other.hasPeerKey;
+    this.hasRadioQuality = other.hasRadioQuality;
+    this.rssiDbm = other.rssiDbm;
+    this.snrDb = other.snrDb;
     memory.copy(this.peerKey(), other.peerKey(), <usize>PEER_KEY_SIZE);
     return true;
   }

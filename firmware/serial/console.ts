@@ -160,8 +160,6 @@ export class Console {
   /** Set by the first valid frame: from then on logs and events are framed. */
   private hostHasSpoken: bool = false;
   private rebootRequested: bool = false;
-  /** Data Link packets counted at the previous poll: radio quality belongs to a packet only if one came. */
-  private packetsReceivedSeen: u64 = 0;
 
   // The configuration the node runs with, and the one stored for its next start.
   private readonly radioKind: i32;
@@ -195,7 +193,6 @@ export class Console {
       store<u8>(this.boardName + <usize>i, <u8>DEFAULT_BOARD_NAME.charCodeAt(i));
     }
     this.boardNameLength = DEFAULT_BOARD_NAME.length;
-    this.packetsReceivedSeen = node.dataLink.counter(DataLinkCounter.PacketsReceived);
   }
 
   /** Takes the board name at `pointer`; false (and unchanged) when isValidBoardName() refuses it. */
@@ -485,11 +482,10 @@ export class Console {
   // ---- events ----
 
   private reportReceived(): void {
-    const received = this.node.dataLink.counter(DataLinkCounter.PacketsReceived);
-    const qualityKnown = this.node.radio !== null && received - this.packetsReceivedSeen == 1;
-    this.packetsReceivedSeen = received;
     const pool = this.node.pool;
     for (let packet = this.node.integrity.pop(); packet !== null; packet = this.node.integrity.pop()) {
+      // The Data Link stamps each packet with the RSSI/SNR of the frame that carried (or completed) it.
+      const qualityKnown = packet.hasRadioQuality;
       if (this.hostHasSpoken) this.sendReceived(packet, qualityKnown);
       else this.logReceived(packet, qualityKnown);
       pool.release(packet);
@@ -506,10 +502,9 @@ export class Console {
     if (packet.contact != NO_CONTACT) flags |= RECEIVED_FLAG_CONTACT;
     let rssiTenths: i16 = 0;
     let snrTenths: i16 = 0;
-    const radio = this.node.radio;
-    if (qualityKnown && radio !== null) {
-      rssiTenths = <i16>Math.round(<f64>radio.lastRssiDbm() * 10);
-      snrTenths = <i16>Math.round(<f64>radio.lastSnrDb() * 10);
+    if (qualityKnown) {
+      rssiTenths = <i16>Math.round(<f64>packet.rssiDbm * 10);
+      snrTenths = <i16>Math.round(<f64>packet.snrDb * 10);
       flags |= RECEIVED_FLAG_RADIO_QUALITY;
     }
     store<i16>(body + <usize>RECEIVED_RSSI_OFFSET, rssiTenths);
@@ -539,10 +534,9 @@ export class Console {
       blake2b(this.scratchDigest, FINGERPRINT_SIZE, packet.peerKey(), 32, FINGERPRINT_CONTEXT, FINGERPRINT_CONTEXT_SIZE);
       text.string(" signer=").fingerprint(this.scratchDigest);
     }
-    const radio = this.node.radio;
-    if (qualityKnown && radio !== null) {
-      text.string(" rssi=").tenths(<i32>Math.round(<f64>radio.lastRssiDbm() * 10)).string("dBm");
-      text.string(" snr=").tenths(<i32>Math.round(<f64>radio.lastSnrDb() * 10)).string("dB");
+    if (qualityKnown) {
+      text.string(" rssi=").tenths(<i32>Math.round(<f64>packet.rssiDbm * 10)).string("dBm");
+      text.string(" snr=").tenths(<i32>Math.round(<f64>packet.snrDb * 10)).string("dB");
     }
     const shown = min(packet.length, PREVIEW_SIZE);
     if (isPrintable(packet.pointer(), shown)) {

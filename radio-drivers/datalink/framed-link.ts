@@ -153,8 +153,25 @@ export abstract class FramedLink extends Link {
 
   // ---- receive side, for subclasses ----
 
+  // Radio quality of the frame being handled by frameReceived (set by radios that measure it).
+  private frameHasQuality: bool = false;
+  private frameRssiDbm: f32 = 0;
+  private frameSnrDb: f32 = 0;
+
+  /** Records the RSSI/SNR of the frame about to be handed to frameReceived(). */
+  protected frameQuality(rssiDbm: f32, snrDb: f32): void {
+    this.frameHasQuality = true;
+    this.frameRssiDbm = rssiDbm;
+    this.frameSnrDb = snrDb;
+  }
+
   /** Handles one frame the radio received (`length` bytes at `this.frame` or `frame`). */
   protected frameReceived(frame: usize, length: i32, now: i64): void {
+    this.handleFrame(frame, length, now);
+    this.frameHasQuality = false;
+  }
+
+  private handleFrame(frame: usize, length: i32, now: i64): void {
     this.add(DataLinkCounter.FramesReceived, 1);
     this.add(DataLinkCounter.BytesReceived, <u64>length);
     if (length < 1) return this.add(DataLinkCounter.DroppedGarbage, 1);
@@ -173,6 +190,10 @@ export abstract class FramedLink extends Link {
   }
 
   private deliver(packet: PacketBuffer): void {
+    // A reassembled packet carries the quality of the frame that completed it.
+    packet.hasRadioQuality = this.frameHasQuality;
+    packet.rssiDbm = this.frameRssiDbm;
+    packet.snrDb = this.frameSnrDb;
     if (this.receiveQueue.pushBack(packet)) {
       this.add(DataLinkCounter.PacketsReceived, 1);
     } else {

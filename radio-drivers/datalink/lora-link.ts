@@ -85,7 +85,10 @@ export class LoRaLink extends FramedLink {
   private onRadioEvents(events: u32, now: i64): void {
     if ((events & RadioEvent.RxDone) != 0) {
       const length = this.radio.readFrame(this.frame);
-      if (length >= 0) this.frameReceived(this.frame, length, now);
+      if (length >= 0) {
+        this.frameQuality(this.radio.lastRssiDbm(), this.radio.lastSnrDb());
+        this.frameReceived(this.frame, length, now);
+      }
     }
     if ((events & (RadioEvent.CrcError | RadioEvent.HeaderError)) != 0) {
       this.add(DataLinkCounter.DroppedRadioError, 1);

@@ -314,6 +314,25 @@ describe("after the host speaks", () => {
     const received = messages(new Uint8Array(Buffer.concat(uart))).find((m) => m.type === "received");
     expect(received).toMatchObject({ payload: text("over LoRa"), level: IntegrityLevel.Crc32c, rssiDbm: -87.5 });
     expect(received?.type === "received" && received.snrDb).toBeCloseTo(6.25, 1);
+
+    // Packets carry their own radio quality: two arriving between polls, one of them fragmented over
+    // two LoRa frames, are both reported with the RSSI of the frame that carried (or completed) them.
+    uart.length = 0;
+    const long = new Uint8Array(400).fill(0x61);
+    sender.stack.push(sender.node.integrity, sender.node.pool, long, { level: IntegrityLevel.Blake2b });
+    sender.stack.push(sender.node.integrity, sender.node.pool, text("short"), { level: IntegrityLevel.Blake2b });
+    medium.rssiDbm = -101;
+    for (let step = 0; step < 2000; step++) {
+      sender.stack.poll(sender.node.integrity, medium.now() / 1000);
+      // The receiver's radio is serviced (as its IRQ would), but its console reports only at the end.
+      receiver.stack.poll(receiver.node.dataLink, medium.now() / 1000);
+      medium.runFor(5000);
+      if (sender.stack.backlog(sender.node.dataLink) === 0 && step > 200) break;
+    }
+    receiverConsole.poll(medium.now() / 1000);
+    const both = messages(new Uint8Array(Buffer.concat(uart))).filter((m) => m.type === "received");
+    expect(both.map((m) => m.type === "received" && m.payload.length)).toEqual([400, 5]);
+    for (const m of both) expect(m).toMatchObject({ rssiDbm: -101 });
   });
 
   it("two nodes talk through their consoles over UDP", async () => {
