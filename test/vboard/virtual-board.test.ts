@@ -115,18 +115,20 @@ describe("virtual boards and simulated nodes on one air", () => {
       count: 1,
       startXMetres: 150,
       spacingMetres: 100,
-      everySeconds: 0.5,
+      // Rare enough that the neighbour (half duplex, ~0.3 s on air per signed hello at SF7) is mostly
+      // listening when the board answers.
+      everySeconds: 3,
       onReceive: (_node, received) => heardByNeighbours.push(new TextDecoder().decode(received.payload)),
     });
     const { client } = await listen(vb);
     const received: string[] = [];
     client.on("received", (r) => received.push(new TextDecoder().decode(r.payload)));
     await client.hello();
-    await until(() => received.some((t) => t.startsWith("hello from sim-1")), "the neighbour's hello");
+    await until(() => received.some((t) => t.startsWith("hello from sim-1")), "the neighbour's hello", 20_000);
     const neighbourKey = neighbours[0].publicKey;
     const identity = await client.hello();
     await client.send({ level: 4, destination: neighbourKey, payload: new TextEncoder().encode("hi neighbour") });
-    await until(() => heardByNeighbours.includes("hi neighbour"), "the board's answer at the neighbour");
+    await until(() => heardByNeighbours.includes("hi neighbour"), "the board's answer at the neighbour", 20_000);
     expect(identity.publicKey).toHaveLength(32);
   });
 });
