@@ -206,12 +206,21 @@ export function availabilityLinkCreate(
 
 /**
  * Sends the `length` bytes at the start of the I/O data area to the 16-byte address at `destination`
- * (all ones = broadcast). Returns a Status.
+ * (all ones = broadcast), asking the layer below for integrity `level` (0 = its profile) and
+ * address-book `contact` (-1 = none) for the first hop. Returns a Status.
  */
-export function availabilityLinkPushTo(link: i32, pool: i32, length: i32, destination: usize): i32 {
+export function availabilityLinkPushTo(
+  link: i32,
+  pool: i32,
+  length: i32,
+  destination: usize,
+  level: i32,
+  contact: i32,
+): i32 {
   const l = availabilityLinkAt(link);
   const p = poolAt(pool);
   if (l === null || p === null || destination == 0 || length < 0 || length > IO_DATA_SIZE) return Status.BadArgument;
+  if (level < 0 || level > 255) return Status.BadArgument;
   const packet = p.take();
   if (packet === null) return Status.NoBuffer;
   const payload = packet.append(length);
@@ -220,6 +229,8 @@ export function availabilityLinkPushTo(link: i32, pool: i32, length: i32, destin
     return Status.TooBig;
   }
   memory.copy(payload, ioDataPointer(), <usize>length);
+  packet.integrityLevel = <u8>level;
+  packet.contact = contact;
   const status = l.pushTo(packet, destination);
   if (status != Status.Ok) p.release(packet);
   return status;

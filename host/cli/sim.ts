@@ -22,8 +22,9 @@ a chip model (SX1262/SX1276) on a shared LoRa channel (path loss, collisions wit
 duplex, time on air), and prints messages sent and delivered, airtime and duty cycle per node,
 collisions and drops by reason.
 
-Until routing exists (the Availability layer), a message reaches its destination only when the
-destination is within radio range of the sender: nothing is relayed.
+Routing: a scenario's "routing" is "none" (the default: a message reaches its destination only when
+the destination is within radio range of the sender) or "flooding" (the Availability layer's managed
+flooding relays it, up to "hopLimit" hops). Random scenarios use "none".
 
 Options:
   --scenario FILE     scenario JSON (see docs/simulator.md)

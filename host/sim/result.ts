@@ -13,6 +13,8 @@ export interface NodeResult {
   channelBusy: number;
   /** Times a frame waited for the duty-cycle budget. */
   dutyCycleWaits: number;
+  /** With flooding: relays this node scheduled, sent and cancelled, and duplicates it suppressed. */
+  relays?: { scheduled: number; sent: number; cancelled: number; duplicates: number; hopLimitReached: number };
   /** Every drop counter of the node's Data Link and Integrity layer that is not zero. */
   drops: Record<string, number>;
 }

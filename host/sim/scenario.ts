@@ -39,9 +39,16 @@ export interface EspNowRadio {
   version: 1 | 2;
 }
 
+/** How messages travel: only to direct neighbours, or relayed by managed flooding (Availability layer). */
+export const routingStrategies = ["none", "flooding"] as const;
+export type RoutingStrategy = (typeof routingStrategies)[number];
+
 export interface Scenario {
   seed: number;
   durationS: number;
+  routing: RoutingStrategy;
+  /** Hops a flooded message may travel (1..15). */
+  hopLimit: number;
   radio: LoRaRadio | EspNowRadio;
   nodes: ScenarioNode[];
   traffic: ScenarioTraffic[];
@@ -88,11 +95,13 @@ function noUnknownKeys(json: Json, path: string, known: string[]): void {
 }
 
 const MAX_NODES = 5000;
+/** Integrity MTU at level 4 (1183) minus the Availability header (39). */
+const FLOODING_MTU = 1144;
 
 /** Validates parsed JSON into a Scenario, with defaults filled in. */
 export function parseScenario(input: unknown, tables: LoRaTables): Scenario {
   const json = object(input, "scenario");
-  noUnknownKeys(json, "", ["seed", "durationS", "radio", "nodes", "traffic", "description"]);
+  noUnknownKeys(json, "", ["seed", "durationS", "radio", "nodes", "traffic", "description", "routing", "hopLimit"]);
   const seed = json.seed === undefined ? 1 : number(json.seed, "seed", 0, 0xffffffff, true);
   const durationS = number(json.durationS, "durationS", 1, 30 * 24 * 3600);
   const radio = parseRadio(json.radio, tables);
@@ -128,7 +137,8 @@ export function parseScenario(input: unknown, tables: LoRaTables): Scenario {
       from,
       to,
       everyS: number(t.everyS, `${path}.everyS`, 0.1, 1e7),
-      // Room for the simulator's 12-byte message header, up to the Integrity MTU at level 4.
+      // Room for the simulator's 12-byte message header, up to the Integrity MTU at level 4 (1183; with
+      // flooding the Availability header takes 39 more, checked after parsing).
       bytes: number(t.bytes, `${path}.bytes`, 12, 1183, true),
       integrity:
         t.integrity === undefined
@@ -137,7 +147,13 @@ export function parseScenario(input: unknown, tables: LoRaTables): Scenario {
       startS: t.startS === undefined ? undefined : number(t.startS, `${path}.startS`, 0, durationS),
     };
   });
-  return { seed, durationS, radio, nodes, traffic };
+  const routing = json.routing === undefined ? "none" : oneOf(json.routing, "routing", routingStrategies);
+  if (routing === "flooding") {
+    const tooBig = traffic.findIndex((t) => t.bytes > FLOODING_MTU);
+    if (tooBig >= 0) fail(`traffic[${tooBig}].bytes`, `expected 12 to ${FLOODING_MTU} with flooding`);
+  }
+  const hopLimit = json.hopLimit === undefined ? 3 : number(json.hopLimit, "hopLimit", 1, 15, true);
+  return { seed, durationS, routing, hopLimit, radio, nodes, traffic };
 }
 
 function parseRadio(raw: unknown, tables: LoRaTables): LoRaRadio | EspNowRadio {
@@ -239,6 +255,8 @@ export function randomScenario(options: RandomScenarioOptions): Scenario {
   return {
     seed: options.seed,
     durationS: options.durationS,
+    routing: "none",
+    hopLimit: 3,
     radio: {
       kind: "lora",
       preset: options.preset ?? "SF7BW125",

@@ -21,8 +21,10 @@ export class SimNode {
     readonly handles: NodeHandles,
     readonly publicKey: Uint8Array,
     private readonly clock: SimClock,
-    /** Called with every payload the node's Integrity layer delivers. */
+    /** Called with every payload the node's top layer delivers. */
     private readonly onReceive: (node: SimNode, received: Received) => void,
+    /** The link the application talks to: the Integrity link, or an Availability link above it. */
+    readonly topLink: number = handles.integrity,
   ) {}
 
   /** Asks for a poll as soon as the current event is done (from interrupts and application work). */
@@ -35,14 +37,18 @@ export class SimNode {
     if (this.polling) return;
     this.polling = true;
     const now = this.clock.now();
-    const deadlineMs = this.stack.poll(this.handles.integrity, Math.floor(now / 1000));
+    const nowMs = Math.floor(now / 1000);
+    this.stack.poll(this.topLink, nowMs);
     for (
-      let r = this.stack.pop(this.handles.integrity, this.handles.pool);
+      let r = this.stack.pop(this.topLink, this.handles.pool);
       r;
-      r = this.stack.pop(this.handles.integrity, this.handles.pool)
+      r = this.stack.pop(this.topLink, this.handles.pool)
     ) {
       this.onReceive(this, r);
     }
+    // Reading frames can give a layer new work even when nothing is delivered (a relay to schedule),
+    // so the deadline is asked for after the reads.
+    const deadlineMs = this.stack.poll(this.topLink, nowMs);
     this.polling = false;
     if (deadlineMs >= 0 && deadlineMs < 9e15) {
       // A deadline at or before now means "poll again at once"; one millisecond keeps time moving.

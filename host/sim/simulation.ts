@@ -2,9 +2,10 @@
 // shared LoRa channel, or an ESP-NOW station, all driven by one discrete-event engine. Everything is
 // derived from the scenario's seed, so a run is reproducible.
 import { blake2b } from "@noble/hashes/blake2.js";
+import { Availability } from "../wasm/availability.js";
 import type { StackBuild } from "../wasm/load-stack.js";
 import { type LoRaTables, loadLoRaTables } from "../wasm/lora-tables.js";
-import { integrityLevelNames, RadioKind, type Received, Stack, Status } from "../wasm/stack.js";
+import { integrityLevelNames, type NodeHandles, RadioKind, type Received, Stack, Status } from "../wasm/stack.js";
 import { EspNowChannel } from "./channel/espnow-channel.js";
 import { LoRaChannel } from "./channel/lora-channel.js";
 import { Sx1262Model } from "./chips/sx1262-model.js";
@@ -64,7 +65,13 @@ export async function runSimulation(scenario: Scenario, options: SimulationOptio
     }
   };
 
-  const { nodes, loraChannel, espNowChannel } = await buildNodes(scenario, tables, engine, onReceive, options.build);
+  const { nodes, loraChannel, espNowChannel, routing } = await buildNodes(
+    scenario,
+    tables,
+    engine,
+    onReceive,
+    options.build,
+  );
   setUpSipHashContacts(scenario, nodes);
 
   // Application traffic: each flow sends on its own period from its own start.
@@ -85,7 +92,13 @@ export async function runSimulation(scenario: Scenario, options: SimulationOptio
       view.setUint16(4, from.index, true);
       view.setUint16(6, to, true);
       view.setUint32(8, Math.floor(engine.now() / 1000) >>> 0, true);
-      const status = from.stack.push(from.handles.integrity, from.handles.pool, payload, { level, contact });
+      const status =
+        scenario.routing === "flooding"
+          ? routing[from.index].availability.pushTo(from.topLink, from.handles.pool, payload, routing[to].address, {
+              level,
+              contact,
+            })
+          : from.stack.push(from.handles.integrity, from.handles.pool, payload, { level, contact });
       messages.push({ from: from.index, to, sentAtMicroseconds: engine.now() });
       sentBy[from.index]++;
       if (status !== Status.Ok) {
@@ -104,7 +117,38 @@ export async function runSimulation(scenario: Scenario, options: SimulationOptio
   engine.runUntil(durationMicroseconds, (now, end) => options.onProgress?.(now / end, now / 1e6));
   options.onProgress?.(1, scenario.durationS);
 
-  return collectResult(scenario, nodes, messages, sentBy, deliveredTo, refused, loraChannel, espNowChannel, wallStart);
+  return collectResult(
+    scenario,
+    nodes,
+    messages,
+    sentBy,
+    deliveredTo,
+    refused,
+    loraChannel,
+    espNowChannel,
+    wallStart,
+    routing,
+  );
+}
+
+/** A flooding node's Availability binding and its endpoint address (routing[i] is node i's). */
+interface Routing {
+  availability: Availability;
+  address: Uint8Array;
+}
+
+function topLinkFor(
+  scenario: Scenario,
+  stack: Stack,
+  handles: NodeHandles & { publicKey: Uint8Array },
+  seed: number,
+  routing: Routing[],
+): number {
+  if (scenario.routing !== "flooding") return handles.integrity;
+  const availability = new Availability(stack);
+  const address = availability.address(handles.publicKey);
+  routing.push({ availability, address });
+  return availability.createLink(handles.integrity, handles.pool, address, { hopLimit: scenario.hopLimit, seed });
 }
 
 async function buildNodes(
@@ -115,6 +159,7 @@ async function buildNodes(
   build: StackBuild | undefined,
 ) {
   const nodes: SimNode[] = [];
+  const routing: Routing[] = [];
   let loraChannel: LoRaChannel | undefined;
   let espNowChannel: EspNowChannel | undefined;
   const radio = scenario.radio;
@@ -141,7 +186,9 @@ async function buildNodes(
         dio2AsRfSwitch: sx1262,
         seed: new DataView(derivedBytes(scenario.seed, `seed ${spec.id}`, 4).buffer).getUint32(0, true),
       });
-      const node = new SimNode(index, spec.id, stack, handles, handles.publicKey, loraChannel, onReceive);
+      const seed = new DataView(derivedBytes(scenario.seed, `relay ${spec.id}`, 4).buffer).getUint32(0, true);
+      const top = topLinkFor(scenario, stack, handles, seed, routing);
+      const node = new SimNode(index, spec.id, stack, handles, handles.publicKey, loraChannel, onReceive, top);
       model.onInterrupt = () => node.requestWake();
       nodes.push(node);
     }
@@ -176,11 +223,24 @@ async function buildNodes(
         },
         { xMetres: spec.x, yMetres: spec.y },
       );
-      node = new SimNode(index, spec.id, stack, handles, handles.publicKey, engine, onReceive);
+      const seed = new DataView(derivedBytes(scenario.seed, `relay ${spec.id}`, 4).buffer).getUint32(0, true);
+      const top = topLinkFor(scenario, stack, handles, seed, routing);
+      node = new SimNode(index, spec.id, stack, handles, handles.publicKey, engine, onReceive, top);
       nodes.push(node);
     }
   }
-  return { nodes, loraChannel, espNowChannel };
+  return { nodes, loraChannel, espNowChannel, routing };
+}
+
+function relayCounters(routing: Routing, link: number): NonNullable<NodeResult["relays"]> {
+  const c = routing.availability.linkCounters(link);
+  return {
+    scheduled: c.relaysScheduled,
+    sent: c.relaysSent,
+    cancelled: c.relaysCancelled,
+    duplicates: c.duplicates,
+    hopLimitReached: c.hopLimitReached,
+  };
 }
 
 /** Address-book entry used for a SipHash flow: entry k on both sides for the k-th such pair. */
@@ -224,6 +284,7 @@ function collectResult(
   loraChannel: LoRaChannel | undefined,
   espNowChannel: EspNowChannel | undefined,
   wallStart: number,
+  routing: Routing[],
 ): SimulationResult {
   const drops: Record<string, number> = Object.fromEntries(refused);
   const nodeResults: NodeResult[] = nodes.map((node) => {
@@ -248,6 +309,7 @@ function collectResult(
       framesReceived: link.framesReceived,
       messagesSent: sentBy[node.index],
       messagesDelivered: deliveredTo[node.index],
+      ...(routing[node.index] ? { relays: relayCounters(routing[node.index], node.topLink) } : {}),
       channelBusy: link.channelBusy,
       dutyCycleWaits: link.dutyCycleWaits,
       drops: nodeDrops,
@@ -299,7 +361,9 @@ function collectResult(
     drops,
     nodes: nodeResults,
     notes: [
-      "no routing yet (Availability layer): a message counts as delivered only when its destination heard the sender directly; nothing is relayed.",
+      scenario.routing === "flooding"
+        ? `routing: managed flooding (Availability layer), hop limit ${scenario.hopLimit}; electric and next-hop routing are not built yet.`
+        : "no routing (Availability layer off): a message counts as delivered only when its destination heard the sender directly; nothing is relayed.",
     ],
     wallSeconds: (performance.now() - wallStart) / 1000,
   };

@@ -157,7 +157,14 @@ interface AvailabilityExports {
     cancelThreshold: number,
     seed: number,
   ): number;
-  availabilityLinkPushTo(link: number, pool: number, length: number, destination: number): number;
+  availabilityLinkPushTo(
+    link: number,
+    pool: number,
+    length: number,
+    destination: number,
+    level: number,
+    contact: number,
+  ): number;
   availabilityLinkPop(link: number, pool: number): number;
   availabilityLinkCounter(link: number, which: number): number;
   availabilityLinkTableSize(link: number, which: number): number;
@@ -332,11 +339,24 @@ export class Availability {
   }
 
   /** Sends `payload` to `destination` (BROADCAST_ADDRESS for everyone); returns a Status (host/wasm/stack.ts). */
-  pushTo(link: number, pool: number, payload: Uint8Array, destination: Uint8Array): number {
+  pushTo(
+    link: number,
+    pool: number,
+    payload: Uint8Array,
+    destination: Uint8Array,
+    options: { level?: number; contact?: number } = {},
+  ): number {
     if (destination.length !== ADDRESS_SIZE) throw new RangeError(`destination: expected ${ADDRESS_SIZE} bytes`);
     this.load(payload);
     this.bytes().set(destination, this.argsPointer);
-    return this.x.availabilityLinkPushTo(link, pool, payload.length, this.argsPointer);
+    return this.x.availabilityLinkPushTo(
+      link,
+      pool,
+      payload.length,
+      this.argsPointer,
+      options.level ?? 0,
+      options.contact ?? -1,
+    );
   }
 
   /** The next packet for this node, with its header, or undefined. */

@@ -62,6 +62,15 @@ describe("parseScenario", () => {
     ["a message too large", (s) => (s.traffic[0].bytes = 5000), /^traffic\[0\]\.bytes: expected 12 to 1183/],
     ["an unknown field", (s) => (s.radio.power = 3), /^radio\.power: unknown field/],
     ["nodes that are not an array", (s) => (s.nodes = {}), /^nodes: expected an array$/],
+    ["an unknown routing strategy", (s) => (s.routing = "electric"), /^routing: expected one of none, flooding/],
+    [
+      "a message too large for flooding",
+      (s) => {
+        s.routing = "flooding";
+        s.traffic[0].bytes = 1150;
+      },
+      /^traffic\[0\]\.bytes: expected 12 to 1144 with flooding$/,
+    ],
   ];
   for (const [what, change, message] of bad) {
     it(`names the field for ${what}`, async () => {
