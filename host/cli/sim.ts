@@ -3,7 +3,14 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { formatReport } from "../sim/report.js";
-import { parseScenario, randomScenario, type Scenario, ScenarioError } from "../sim/scenario.js";
+import {
+  parseScenario,
+  type RoutingStrategy,
+  randomScenario,
+  routingStrategies,
+  type Scenario,
+  ScenarioError,
+} from "../sim/scenario.js";
 import { runSimulation } from "../sim/simulation.js";
 import { loadLoRaTables } from "../wasm/lora-tables.js";
 import { integrityLevelNames } from "../wasm/stack.js";
@@ -15,7 +22,8 @@ import { ProgressBar } from "./progress.js";
 const DEFAULT_NODES = 20;
 
 const usage = `Usage: mesh sim --scenario FILE [--json]
-       mesh sim [--nodes N] [--seed S] [--duration SECONDS] [--preset NAME] [--integrity LEVEL] [--json]
+       mesh sim [--nodes N] [--seed S] [--duration SECONDS] [--preset NAME] [--integrity LEVEL]
+                [--routing none|flooding] [--json]
 
 Runs a simulated mesh: each node is its own instance of build/stack.wasm whose radio driver talks to
 a chip model (SX1262/SX1276) on a shared LoRa channel (path loss, collisions with capture, half
@@ -24,7 +32,7 @@ collisions and drops by reason.
 
 Routing: a scenario's "routing" is "none" (the default: a message reaches its destination only when
 the destination is within radio range of the sender) or "flooding" (the Availability layer's managed
-flooding relays it, up to "hopLimit" hops). Random scenarios use "none".
+flooding relays it, up to "hopLimit" hops); random scenarios take --routing.
 
 Options:
   --scenario FILE     scenario JSON (see docs/simulator.md)
@@ -36,6 +44,8 @@ Options:
   --preset NAME       LoRa preset of the random scenario (default SF7BW125)
   --integrity LEVEL   integrity level of the random scenario's messages: crc32c, blake2b, siphash,
                       ed25519 (default blake2b)
+  --routing STRATEGY  routing of the random scenario: none (direct neighbours only, default) or
+                      flooding (managed flooding, hop limit 3)
   --json              print one JSON object instead of the summary`;
 
 function integer(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
@@ -50,7 +60,7 @@ function integer(name: string, text: string | undefined, fallback: number, min: 
 async function loadScenario(values: Record<string, string | boolean | undefined>): Promise<Scenario> {
   const tables = await loadLoRaTables();
   if (typeof values.scenario === "string") {
-    for (const flag of ["nodes", "seed", "duration", "preset", "integrity"]) {
+    for (const flag of ["nodes", "seed", "duration", "preset", "integrity", "routing"]) {
       if (values[flag] !== undefined) throw new UsageError(`--${flag} cannot be combined with --scenario`);
     }
     let text: string;
@@ -84,13 +94,18 @@ async function loadScenario(values: Record<string, string | boolean | undefined>
       `--integrity: expected one of ${Object.keys(integrityLevelNames).join(", ")}, got '${integrity}'`,
     );
   }
-  return randomScenario({
+  const routing = typeof values.routing === "string" ? values.routing : "none";
+  if (!(routingStrategies as readonly string[]).includes(routing)) {
+    throw new UsageError(`--routing: expected one of ${routingStrategies.join(", ")}, got '${routing}'`);
+  }
+  const scenario = randomScenario({
     nodes: integer("nodes", values.nodes as string | undefined, DEFAULT_NODES, 2, 2000),
     seed: integer("seed", values.seed as string | undefined, 1, 0, 0xffffffff),
     durationS: integer("duration", values.duration as string | undefined, 600, 1, 30 * 24 * 3600),
     preset,
     integrity: integrity as keyof typeof integrityLevelNames,
   });
+  return { ...scenario, routing: routing as RoutingStrategy };
 }
 
 async function runSim(args: string[]): Promise<number> {
@@ -103,6 +118,7 @@ async function runSim(args: string[]): Promise<number> {
       duration: { type: "string" },
       preset: { type: "string" },
       integrity: { type: "string" },
+      routing: { type: "string" },
       json: { type: "boolean", default: false },
     },
     strict: true,

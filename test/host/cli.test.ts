@@ -93,6 +93,11 @@ describe("mesh sim", () => {
     ["a bad node count", ["--nodes", "many"], /^mesh sim: --nodes: expected an integer from 2 to 2000, got 'many'$/],
     ["an unknown preset", ["--nodes", "3", "--preset", "SF99"], /--preset: expected one of/],
     [
+      "an unknown routing strategy",
+      ["--nodes", "3", "--routing", "electric"],
+      /--routing: expected one of none, flooding/,
+    ],
+    [
       "both --scenario and --nodes",
       ["--scenario", "x.json", "--nodes", "3"],
       /--nodes cannot be combined with --scenario/,
