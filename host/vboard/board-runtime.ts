@@ -2,20 +2,12 @@
 // instance, its radio driver talking to a chip model on the shared air, its console on the UART.
 // Polled at the deadlines the stack returns and whenever the radio raises its interrupt line, like
 // the main loop of firmware/native would be.
+
+import { WasmConsole } from "../serial/wasm-console.js";
 import { Sx1262Model } from "../sim/chips/sx1262-model.js";
 import { Sx1276Model } from "../sim/chips/sx1276-model.js";
 import { RadioKind, Stack } from "../wasm/stack.js";
 import type { SharedAir } from "./shared-air.js";
-
-/** The console exports of stack.wasm (firmware/exports/console-api.ts). */
-interface ConsoleExports {
-  ioDataPointer(): number;
-  ioDataSize(): number;
-  consoleSetBoardName(length: number): number;
-  consoleStart(bootLogs: number): number;
-  consoleReceive(length: number): number;
-  consolePoll(nowMs: number): number;
-}
 
 export interface BoardRadio {
   chip: "sx1262" | "sx1276";
@@ -48,8 +40,7 @@ export class BoardRuntime {
   private polling = false;
 
   private constructor(
-    private readonly stack: Stack,
-    private readonly x: ConsoleExports,
+    private readonly serialConsole: WasmConsole,
     private readonly air: SharedAir,
     private readonly chip: Sx1262Model | Sx1276Model,
   ) {}
@@ -86,12 +77,10 @@ export class BoardRuntime {
       dio2AsRfSwitch: radio.dio2AsRfSwitch,
       seed: options.seed,
     });
-    const x = stack.instance.exports as unknown as ConsoleExports;
-    const runtime = new BoardRuntime(stack, x, air, chip);
-    const name = new TextEncoder().encode(options.boardName);
-    stack.instance.bytes().set(name, x.ioDataPointer());
-    x.consoleSetBoardName(name.length);
-    x.consoleStart(1);
+    const serialConsole = new WasmConsole(stack);
+    serialConsole.setBoardName(options.boardName);
+    serialConsole.start(true);
+    const runtime = new BoardRuntime(serialConsole, air, chip);
     chip.onInterrupt = () => runtime.wakeSoon();
     runtime.wake();
     return runtime;
@@ -100,12 +89,7 @@ export class BoardRuntime {
   /** Bytes from the host's side of the serial port. */
   receive(bytes: Uint8Array): void {
     if (this.stopped) return;
-    const size = this.x.ioDataSize();
-    for (let offset = 0; offset < bytes.length; offset += size) {
-      const chunk = bytes.subarray(offset, Math.min(bytes.length, offset + size));
-      this.stack.instance.bytes().set(chunk, this.x.ioDataPointer());
-      this.x.consoleReceive(chunk.length);
-    }
+    this.serialConsole.receive(bytes);
     this.wakeSoon();
   }
 
@@ -128,7 +112,7 @@ export class BoardRuntime {
     this.polling = true;
     try {
       this.air.catchUp();
-      const deadline = this.x.consolePoll(this.air.nowMs());
+      const deadline = this.serialConsole.poll(this.air.nowMs());
       if (this.wakeTimer) clearTimeout(this.wakeTimer);
       if (deadline >= 0 && deadline < 9e15) {
         const delay = Math.max(1, deadline - this.air.nowMs());

@@ -112,6 +112,17 @@ const esp32: ChipSpec = {
   defaultMac: Uint8Array.of(0x24, 0x0a, 0xc4, 0x00, 0x00, 0x01),
 };
 
+/** SPI1 (the flash controller) of the ESP32-S3 and ESP32-C3: same base and register layout on both. */
+const SPI1_S3_C3: SpiFlashRegisters = {
+  base: 0x60002000,
+  usrOffset: 0x18,
+  usr1Offset: 0x1c,
+  usr2Offset: 0x20,
+  mosiDlenOffset: 0x24,
+  misoDlenOffset: 0x28,
+  w0Offset: 0x58,
+};
+
 // ESP32-S3: eFuse from 0x60007000, BLOCK1 (MAC, system data) at +0x44, BLOCK2 at +0x5C.
 const S3_EFUSE = 0x60007000;
 const S3_BLOCK1 = S3_EFUSE + 0x44;
@@ -128,15 +139,7 @@ const esp32s3: ChipSpec = {
   magicValue: 0x00000009,
   securityInfo: { flags: 0, flashCryptCount: 0, keyPurposes: [0, 0, 0, 0, 0, 0, 0], chipId: 9, ecoVersion: 0 },
   romStatusBytes: 4,
-  spi: {
-    base: 0x60002000,
-    usrOffset: 0x18,
-    usr1Offset: 0x1c,
-    usr2Offset: 0x20,
-    mosiDlenOffset: 0x24,
-    misoDlenOffset: 0x28,
-    w0Offset: 0x58,
-  },
+  spi: SPI1_S3_C3,
   uartClockDivider: null,
   registers: (mac) =>
     new Map([
@@ -164,15 +167,7 @@ const esp32c3: ChipSpec = {
   magicValue: 0x1b31506f,
   securityInfo: { flags: 0, flashCryptCount: 0, keyPurposes: [0, 0, 0, 0, 0, 0, 0], chipId: 5, ecoVersion: 0 },
   romStatusBytes: 4,
-  spi: {
-    base: 0x60002000,
-    usrOffset: 0x18,
-    usr1Offset: 0x1c,
-    usr2Offset: 0x20,
-    mosiDlenOffset: 0x24,
-    misoDlenOffset: 0x28,
-    w0Offset: 0x58,
-  },
+  spi: SPI1_S3_C3,
   uartClockDivider: null,
   registers: (mac) =>
     new Map([
