@@ -1,25 +1,50 @@
-// The Availability layer as a Link (DESIGN.md layer 4) with the issue's baseline strategy, managed
-// flooding as Meshtastic does it (docs/routing.md, "Managed flooding"): every node rebroadcasts each
-// packet it hears for the first time, after a delay weighted by SNR, unless the hop limit is spent or
-// it hears another node relay the same packet first. Nothing is allocated after construction: relays
-// are copies in pool buffers held in a fixed pending-relay table.
+// The Availability layer as a Link (DESIGN.md layer 4) with three strategies, selectable per link
+// (docs/routing.md):
+// - managed flooding as Meshtastic does it ("Managed flooding"): every node rebroadcasts each packet it
+//   hears for the first time, after a delay weighted by SNR, unless the hop limit is spent or it hears
+//   another node relay the same packet first;
+// - learned next hops ("Next-hop routes"): announces and the packets that arrive teach which
+//   neighbour leads to an endpoint; a unicast names that neighbour and only it forwards;
+// - electric routing ("Electric routing"): the next hop is drawn among the neighbours downhill in the
+//   destination's potential, in proportion to the current towards each.
+// Routed unicasts are acknowledged passively (the sender hears its next hop forward) and resent to
+// another neighbour, then flooded, when the acknowledgement does not come. Nothing is allocated after
+// construction: copies are pool buffers held in a fixed pending table.
+import { Identity } from "../identity/identity";
 import { Link, NO_DEADLINE } from "../link/link";
 import { NO_CONTACT, PacketBuffer } from "../link/packet-buffer";
 import { PacketPool } from "../link/packet-pool";
 import { Status } from "../link/status";
+import { IntegrityLevel } from "../integrity/wire";
 import { Xorshift32 } from "../support/xorshift";
 import { ADDRESS_SIZE } from "./address";
+import { ANNOUNCE_MINIMUM_SIZE, createAnnounce, HOP_COUNT_OFFSET as ANNOUNCE_HOP_COUNT_OFFSET } from "./announce";
+import { BEACON_ENTRY_SIZE, MAXIMUM_BEACON_ENTRIES, writeBeaconEntry } from "./beacon";
 import { DuplicateRing } from "./duplicate-ring";
+import { NO_ENDPOINT } from "./endpoint-table";
 import {
   AvailabilityHeaderView,
+  DESTINATION_OFFSET,
   emitHeader,
   HEADER_SIZE,
   HeaderVerdict,
   isBroadcastAddress,
   MAXIMUM_HOP_LIMIT,
+  NO_NEXT_HOP,
+  NO_POTENTIAL,
+  PACKET_ID_OFFSET,
+  RoutedPacketType,
   sameAddress,
+  setRouting,
+  setSenderPotential,
+  setTransmitter,
+  shortIdOf,
+  SOURCE_OFFSET,
 } from "./header";
 import { AvailabilityLinkCounter, malformedCounter } from "./link-counters";
+import { NO_NEIGHBOUR } from "./neighbour-table";
+import { RoutingState, RoutingStrategy } from "./routing-state";
+import { AvailabilityCounter } from "./counters";
 
 /** No SNR is known for the frame (the Data Link records none in packet metadata yet). */
 export const NO_SNR: i32 = i32.MIN_VALUE;
@@ -31,6 +56,15 @@ export const WEAKEST_SNR_QUARTER_DB: i32 = -80;
 export const STRONGEST_SNR_QUARTER_DB: i32 = 40;
 /** A relay the lower link refused as Full is retried this much later, not spun on every poll. */
 const RETRY_AFTER_FULL_MS: i64 = 10;
+/**
+ * Flooded copies of a packet are remembered under a different ring key than routed ones, so a node
+ * that saw a packet routed past it still relays the flood a stuck relay falls back to.
+ */
+const FLOOD_KEY_SALT: u64 = 0x9e3779b97f4a7c15;
+/** Resends to other neighbours after missed acknowledgements, before the packet is flooded. */
+const MAXIMUM_ACK_RETRIES: i32 = 2;
+/** Bytes a frame carries besides the Availability packet (Integrity + Data Link), for airtime estimates. */
+const LOWER_OVERHEAD_BYTES: i64 = 40;
 
 /**
  * Delay before relaying a packet heard at `snrQuarterDb`, within `windowMs`.
@@ -53,15 +87,33 @@ export function relayDelayMs(windowMs: i32, snrQuarterDb: i32, random: u32): i32
   return weighted + jitter;
 }
 
-/** A relay waiting for its delay to pass, in the pending-relay table. */
+const enum PendingKind {
+  /** A flooded copy waiting for its SNR-weighted delay (cancelled on hearing others relay it). */
+  FloodRelay = 0,
+  /** A routed copy already sent, kept until the next hop is heard forwarding it. */
+  AwaitAck = 1,
+}
+
+/** An entry of the pending table. */
 class PendingRelay {
-  /** The copy to send (header already updated), or null when the slot is free. */
+  /** The copy (header already updated), or null when the slot is free. */
   packet: PacketBuffer | null = null;
+  kind: PendingKind = PendingKind.FloodRelay;
+  /** Ring key of the packet (salted for floods, plain for routed copies). */
   sourceKey: u64 = 0;
   packetId: u32 = 0;
   deadline: i64 = 0;
   /** Relays of the same packet heard by others while this one waited. */
   relaysHeard: i32 = 0;
+  // AwaitAck only.
+  nextHop: u32 = NO_NEXT_HOP;
+  neighbourSlot: i32 = NO_NEIGHBOUR;
+  /** Neighbour slots already tried for this packet (bit per slot; tables have at most 64). */
+  excluded: u64 = 0;
+  retries: i32 = 0;
+  destination: i32 = NO_ENDPOINT;
+  ceiling: u32 = NO_POTENTIAL;
+  forwarded: bool = false;
 }
 
 export class AvailabilityLink extends Link {
@@ -86,6 +138,13 @@ export class AvailabilityLink extends Link {
   private readonly random: Xorshift32;
   /** Time of the latest poll: pop() has no clock, so relays it schedules start from here. */
   private nowMs: i64 = 0;
+  private readonly ownId: u32;
+  /** Next-hop or electric routing state; null under managed flooding. */
+  private routing: RoutingState | null = null;
+  /** Unicasts delivered here (routed and flooded copies of one packet are delivered once). */
+  private delivered: DuplicateRing | null = null;
+  /** Integrity level of announces and beacons (they carry their own signatures or nothing secret). */
+  controlLevel: i32 = IntegrityLevel.Blake2b;
 
   constructor(
     private readonly lower: Link,
@@ -107,6 +166,63 @@ export class AvailabilityLink extends Link {
     this.relayWindowMs = relayWindowMs;
     this.random = new Xorshift32(seed);
     memory.copy(this.ownAddress, ownAddress, <usize>ADDRESS_SIZE);
+    this.ownId = shortIdOf(ownAddress);
+  }
+
+  /**
+   * Turns on next-hop or electric routing (once, before traffic). `identity` signs this node's
+   * announces and must be the key the link's address was derived from (the caller checks).
+   */
+  enableRouting(
+    strategy: RoutingStrategy,
+    identity: Identity,
+    destinationCapacity: i32,
+    neighbourCapacity: i32,
+    difficulty: i32,
+    announceIntervalMs: i64,
+    beaconIntervalMs: i64,
+    ackTimeoutMs: i64,
+    routeLifetimeMs: i64,
+    airtimeUsPerByte: i64,
+    announceShareMillionths: i32,
+    firstSequence: u32,
+  ): void {
+    const routing = new RoutingState(
+      strategy,
+      identity,
+      this.ownAddress,
+      destinationCapacity,
+      neighbourCapacity,
+      difficulty,
+      announceIntervalMs,
+      beaconIntervalMs,
+      ackTimeoutMs,
+      routeLifetimeMs,
+      airtimeUsPerByte,
+      announceShareMillionths,
+      firstSequence,
+    );
+    // The first announce goes out at a random moment of the first two minutes (or interval), so a
+    // mesh switched on at once does not flood itself with announces in the same second.
+    const spread = min(announceIntervalMs, <i64>120_000);
+    routing.nextAnnounceMs = this.nowMs + <i64>(this.random.next() % <u32>(spread + 1));
+    routing.nextBeaconMs = this.nowMs + beaconIntervalMs / 2 + <i64>(this.random.next() % <u32>(beaconIntervalMs / 2 + 1));
+    this.routing = routing;
+    this.delivered = new DuplicateRing(this.ring.capacity);
+  }
+
+  /** True when `address` (16 bytes) is this link's own endpoint address. */
+  hasAddress(address: usize): bool {
+    return sameAddress(address, this.ownAddress);
+  }
+
+  strategy(): RoutingStrategy {
+    const routing = this.routing;
+    return routing === null ? RoutingStrategy.Flooding : routing.strategy;
+  }
+
+  routingState(): RoutingState | null {
+    return this.routing;
   }
 
   mtu(): i32 {
@@ -149,7 +265,13 @@ export class AvailabilityLink extends Link {
     if (packet.headroom() < HEADER_SIZE) return Status.TooBig;
     const broadcast = isBroadcastAddress(destination);
     emitHeader(packet.prepend(HEADER_SIZE), this.hopLimit, this.random.next(), destination, this.ownAddress);
-    const status = this.lower.push(packet);
+    const routing = this.routing;
+    let status: Status;
+    if (routing === null || broadcast) {
+      status = this.lower.push(packet);
+    } else {
+      status = this.sendRouted(packet, routing.endpoints.find(destination), NO_POTENTIAL, 0, 0, false);
+    }
     if (status != Status.Ok) {
       packet.stripFront(HEADER_SIZE);
       return status;
@@ -177,16 +299,27 @@ export class AvailabilityLink extends Link {
     return packet.pointer() - <usize>HEADER_SIZE;
   }
 
-  /** Sends the relays whose delay has passed, then polls the lower link; returns the next deadline. */
+  /**
+   * Sends this node's announces and beacons when due, the relays whose delay has passed, resends
+   * routed packets whose acknowledgement did not come, then polls the lower link; returns the next
+   * deadline.
+   */
   poll(now: i64): i64 {
     this.nowMs = now;
     let next = NO_DEADLINE;
+    const routing = this.routing;
+    if (routing !== null) next = this.runRoutingTimers(routing, now);
     const pending = this.pending;
     for (let i = 0; i < pending.length && this.pendingCount > 0; i++) {
       const entry = unchecked(pending[i]);
       const packet = entry.packet;
       if (packet === null) continue;
       if (entry.deadline <= now) {
+        if (entry.kind == PendingKind.AwaitAck) {
+          this.acknowledgementMissed(entry);
+          continue;
+        }
+        if (routing !== null) this.writeOwnPotential(routing, packet);
         const status = this.lower.push(packet);
         if (status == Status.Ok) {
           this.free(entry, false);
@@ -207,36 +340,428 @@ export class AvailabilityLink extends Link {
   }
 
   /**
-   * Decides a received frame: cheap header checks, then duplicate suppression, then relay and
-   * delivery. Returns true when the frame is to be delivered (header stripped); false after counting
-   * why not.
+   * Decides a received frame: cheap header checks, what routing learns from it, passive
+   * acknowledgements, duplicate suppression, then delivery, forwarding or relay. Returns true when
+   * the frame is to be delivered (header stripped); false after counting why not.
    */
   private receive(frame: PacketBuffer): bool {
     this.count(AvailabilityLinkCounter.FramesReceived);
     const header = this.header;
     const verdict = header.check(frame.pointer(), frame.length);
     if (verdict != HeaderVerdict.Valid) return this.drop(malformedCounter(verdict));
-    if (sameAddress(header.source(), this.ownAddress)) return this.drop(AvailabilityLinkCounter.OwnEchoes);
+    const type = header.type();
     const sourceKey = header.sourceKey();
     const packetId = header.packetId();
-    if (this.ring.contains(sourceKey, packetId)) {
+    const routing = this.routing;
+    let slot = NO_NEIGHBOUR;
+    if (routing !== null && header.transmitter() != this.ownId) {
+      slot = routing.hearNeighbour(header.transmitter(), frame.hasRadioQuality, <f64>frame.snrDb, this.nowMs);
+      this.checkAcknowledgement(sourceKey, packetId, header.transmitter());
+    }
+    if (sameAddress(header.source(), this.ownAddress)) return this.drop(AvailabilityLinkCounter.OwnEchoes);
+    if (type == RoutedPacketType.Beacon) {
+      if (routing !== null && slot != NO_NEIGHBOUR) {
+        if (routing.receiveBeacon(frame.pointer() + HEADER_SIZE, frame.length - HEADER_SIZE, header.source(), slot, this.nowMs, this.counters)) {
+          this.count(AvailabilityLinkCounter.BeaconsReceived);
+        }
+      }
+      return this.drop(AvailabilityLinkCounter.ControlFrames);
+    }
+    const flooded = type != RoutedPacketType.Unicast || header.nextHop() == NO_NEXT_HOP;
+    if (routing !== null && slot != NO_NEIGHBOUR && type == RoutedPacketType.Unicast) {
+      routing.learnFromUnicast(header, slot, header.hopCount() + 1, this.nowMs, this.counters);
+    }
+    const ringKey = flooded ? sourceKey ^ FLOOD_KEY_SALT : sourceKey;
+    if (this.ring.contains(ringKey, packetId)) {
       // Someone relayed a packet we are waiting to relay: our rebroadcast would mostly cover ground
       // theirs already covered, so it is cancelled (Meshtastic's "cancel on hearing a relay").
-      this.cancelPendingRelay(sourceKey, packetId);
+      this.cancelPendingRelay(ringKey, packetId);
+      if (type == RoutedPacketType.Announce && routing !== null && slot != NO_NEIGHBOUR) {
+        // Another copy of an announce already verified: it still tells how far the neighbour is.
+        const index = routing.verifiedEntryFor(frame.pointer() + HEADER_SIZE, frame.length - HEADER_SIZE, header.source());
+        if (index != NO_ENDPOINT) routing.learnFromAnnounce(index, header, slot, header.hopCount() + 1, this.nowMs, this.counters);
+      }
       return this.drop(AvailabilityLinkCounter.Duplicates);
     }
-    this.ring.remember(sourceKey, packetId);
+    this.ring.remember(ringKey, packetId);
     // From here the header describes the packet as this node holds it: the relay copy carries the
     // lowered limit, and the destination reads how many hops the packet travelled.
     header.countArrivalHop();
 
+    if (type == RoutedPacketType.Announce) {
+      this.receiveAnnounce(frame, slot, ringKey, packetId);
+      return this.drop(AvailabilityLinkCounter.ControlFrames);
+    }
     const forThisNode = sameAddress(header.destination(), this.ownAddress);
+    if (!flooded) {
+      if (forThisNode) return this.deliverUnicast(frame);
+      if (header.nextHop() == this.ownId) this.forward(frame);
+      return this.drop(AvailabilityLinkCounter.ForOthers);
+    }
     const broadcast = header.isBroadcast();
-    if (!forThisNode) this.considerRelay(frame, sourceKey, packetId);
+    if (!forThisNode) this.considerRelay(frame, ringKey, packetId);
     if (!forThisNode && !broadcast) return this.drop(AvailabilityLinkCounter.ForOthers);
+    if (forThisNode) return this.deliverUnicast(frame);
     frame.stripFront(HEADER_SIZE);
-    this.count(broadcast ? AvailabilityLinkCounter.DeliveredBroadcast : AvailabilityLinkCounter.DeliveredUnicast);
+    this.count(AvailabilityLinkCounter.DeliveredBroadcast);
     return true;
+  }
+
+  /** Delivers a unicast for this node once, whether it came routed, flooded or both. */
+  private deliverUnicast(frame: PacketBuffer): bool {
+    const delivered = this.delivered;
+    if (delivered !== null) {
+      const key = this.header.sourceKey();
+      const id = this.header.packetId();
+      if (delivered.contains(key, id)) return this.drop(AvailabilityLinkCounter.Duplicates);
+      delivered.remember(key, id);
+    }
+    frame.stripFront(HEADER_SIZE);
+    this.count(AvailabilityLinkCounter.DeliveredUnicast);
+    return true;
+  }
+
+  /**
+   * A first copy of an announce (hop already counted): verify it through the endpoint table (which
+   * refuses forgeries and replays before they change anything), learn the route and potential it
+   * brings, and relay it under the announce airtime budget.
+   */
+  private receiveAnnounce(frame: PacketBuffer, slot: i32, ringKey: u64, packetId: u32): void {
+    const routing = this.routing;
+    if (routing === null) {
+      // Managed flooding keeps no endpoint table; it still carries announces for nodes that do.
+      this.considerRelay(frame, ringKey, packetId);
+      return;
+    }
+    const header = this.header;
+    const body = frame.pointer() + HEADER_SIZE;
+    const length = frame.length - HEADER_SIZE;
+    // The body's hop count is advisory and unsigned: keep it equal to the header's.
+    if (length > ANNOUNCE_HOP_COUNT_OFFSET) store<u8>(body + ANNOUNCE_HOP_COUNT_OFFSET, <u8>header.hopCount());
+    const endpoints = routing.endpoints;
+    const known = endpoints.find(header.source());
+    const linkQuality = frame.hasRadioQuality ? <i32>Math.round(<f64>frame.snrDb * 4) : 0;
+    const result = endpoints.accept(body, length, this.nowMs, linkQuality);
+    if (result != AvailabilityCounter.AnnouncesAccepted) {
+      this.count(AvailabilityLinkCounter.AnnouncesRejected);
+      return;
+    }
+    const index = endpoints.find(header.source());
+    if (index == NO_ENDPOINT) {
+      // A valid announce under a header naming someone else: believed for the key, not relayed.
+      this.count(AvailabilityLinkCounter.AnnouncesRejected);
+      return;
+    }
+    this.count(AvailabilityLinkCounter.AnnouncesAccepted);
+    if (known != index) routing.endpointReplaced(index);
+    if (slot != NO_NEIGHBOUR) routing.learnFromAnnounce(index, header, slot, header.hopCount(), this.nowMs, this.counters);
+    if (header.hopLimit() == 0) {
+      this.count(AvailabilityLinkCounter.HopLimitReached);
+      return;
+    }
+    const airtimeUs = (<i64>frame.length + LOWER_OVERHEAD_BYTES) * routing.airtimeUsPerByte;
+    if (!routing.limiter.mayAnnounce(airtimeUs, this.nowMs)) {
+      this.count(AvailabilityLinkCounter.AnnounceBudgetExceeded);
+      return;
+    }
+    routing.limiter.spend(airtimeUs, this.nowMs);
+    this.considerRelay(frame, ringKey, packetId);
+  }
+
+  /** This node is the named next hop of a routed unicast (hop already counted): pass it on. */
+  private forward(frame: PacketBuffer): void {
+    const header = this.header;
+    if (header.hopLimit() == 0) {
+      this.count(AvailabilityLinkCounter.HopLimitReached);
+      return;
+    }
+    const routing = this.routing;
+    if (routing === null) return;
+    const copy = this.copyForRelay(frame);
+    if (copy === null) return;
+    const status = this.sendRouted(copy, routing.endpoints.find(header.destination()), header.ceiling(), 0, 0, true);
+    if (status != Status.Ok) {
+      this.pool.release(copy);
+      this.count(AvailabilityLinkCounter.RelayRefused);
+    }
+  }
+
+  /**
+   * Sends `packet` (routed header at its front) towards endpoint `index` by this link's strategy:
+   * to the learned next hop, or to a neighbour drawn downhill below `ceiling`, skipping the slots in
+   * `excluded`; keeps a copy to resend when the next hop is not heard forwarding it. With no route
+   * the packet is flooded instead (counted NoRoute). Ownership as in Link.push.
+   */
+  private sendRouted(packet: PacketBuffer, index: i32, ceiling: u32, excluded: u64, retries: i32, forwarded: bool): Status {
+    const routing = changetype<RoutingState>(this.routing);
+    const at = packet.pointer();
+    setTransmitter(at, this.ownId);
+    const now = this.nowMs;
+    let slot = NO_NEIGHBOUR;
+    let nextHop = NO_NEXT_HOP;
+    let nextCeiling = NO_POTENTIAL;
+    let own = NO_POTENTIAL;
+    if (index != NO_ENDPOINT) {
+      if (routing.strategy == RoutingStrategy.NextHop) {
+        const via = routing.routes.nextHop(index, now);
+        if (via != NO_NEXT_HOP) {
+          const viaSlot = routing.neighbours.find(via);
+          const usable = viaSlot == NO_NEIGHBOUR || (routing.neighbours.isUsable(viaSlot, now) && ((excluded >> <u64>viaSlot) & 1) == 0);
+          if (usable) {
+            nextHop = via;
+            slot = viaSlot;
+          }
+        }
+      } else {
+        own = routing.routes.recompute(index, routing.neighbours, now);
+        slot = routing.routes.chooseDownhill(index, ceiling, excluded, routing.neighbours, now, this.randomUnit());
+        if (slot != NO_NEIGHBOUR) {
+          nextHop = routing.neighbours.id(slot);
+          // The next hop must go strictly lower than what this node was allowed and than its own
+          // potential: the ceiling falls at every hop, so no packet can loop however the potentials
+          // move meanwhile — yet a next hop whose potential rose since it last reported (they rise
+          // while the Jacobi iteration converges from below) keeps room to pass the packet on.
+          nextCeiling = ceiling == NO_POTENTIAL ? own : min(own, ceiling - 1);
+        }
+      }
+    }
+    if (nextHop == NO_NEXT_HOP) {
+      this.count(AvailabilityLinkCounter.NoRoute);
+      setRouting(at, NO_NEXT_HOP, NO_POTENTIAL, own);
+      // Relays of this flood heard back are duplicates here, not packets to relay again.
+      this.ring.remember(load<u64>(at + SOURCE_OFFSET) ^ FLOOD_KEY_SALT, load<u32>(at + PACKET_ID_OFFSET));
+      return this.lower.push(packet);
+    }
+    setRouting(at, nextHop, nextCeiling, own);
+    // The destination itself does not forward, so there is nothing to hear from it: no copy kept.
+    let entry: PendingRelay | null = null;
+    if (nextHop != shortIdOf(at + DESTINATION_OFFSET)) {
+      entry = this.trackAcknowledgement(packet, slot, nextHop, excluded, retries, index, ceiling, forwarded);
+    }
+    const status = this.lower.push(packet);
+    if (status != Status.Ok) {
+      if (entry !== null) this.free(entry, true);
+      return status;
+    }
+    this.count(AvailabilityLinkCounter.RoutedSent);
+    if (forwarded) this.count(AvailabilityLinkCounter.RoutedForwarded);
+    return Status.Ok;
+  }
+
+  /** Keeps a copy of a routed packet until its next hop is heard forwarding it; null when no room. */
+  private trackAcknowledgement(
+    packet: PacketBuffer,
+    slot: i32,
+    nextHop: u32,
+    excluded: u64,
+    retries: i32,
+    index: i32,
+    ceiling: u32,
+    forwarded: bool,
+  ): PendingRelay | null {
+    const routing = changetype<RoutingState>(this.routing);
+    const entry = this.freeEntry();
+    if (entry === null) return null;
+    const copy = this.pool.take();
+    if (copy === null) return null;
+    if (!copy.copyFrom(packet)) {
+      this.pool.release(copy);
+      return null;
+    }
+    entry.packet = copy;
+    entry.kind = PendingKind.AwaitAck;
+    entry.sourceKey = load<u64>(packet.pointer() + SOURCE_OFFSET);
+    entry.packetId = load<u32>(packet.pointer() + PACKET_ID_OFFSET);
+    entry.deadline = this.nowMs + routing.ackTimeoutMs;
+    entry.nextHop = nextHop;
+    entry.neighbourSlot = slot;
+    entry.excluded = excluded;
+    entry.retries = retries;
+    entry.destination = index;
+    entry.ceiling = ceiling;
+    entry.forwarded = forwarded;
+    this.pendingCount++;
+    return entry;
+  }
+
+  /** A frame of (source, id) sent by `transmitter`: if it is our next hop forwarding it, that is the ack. */
+  private checkAcknowledgement(sourceKey: u64, packetId: u32, transmitter: u32): void {
+    if (this.pendingCount == 0) return;
+    const pending = this.pending;
+    for (let i = 0; i < pending.length; i++) {
+      const entry = unchecked(pending[i]);
+      if (entry.packet === null || entry.kind != PendingKind.AwaitAck) continue;
+      if (entry.packetId != packetId || entry.sourceKey != sourceKey || entry.nextHop != transmitter) continue;
+      const routing = this.routing;
+      if (routing !== null && entry.neighbourSlot != NO_NEIGHBOUR) routing.neighbours.acknowledged(entry.neighbourSlot);
+      this.free(entry, true);
+      this.count(AvailabilityLinkCounter.AcksHeard);
+      return;
+    }
+  }
+
+  /** The next hop was not heard forwarding in time: lower its weight and resend elsewhere, or flood. */
+  private acknowledgementMissed(entry: PendingRelay): void {
+    const routing = changetype<RoutingState>(this.routing);
+    this.count(AvailabilityLinkCounter.AckTimeouts);
+    const slot = entry.neighbourSlot;
+    if (slot != NO_NEIGHBOUR) routing.neighbours.missedAcknowledgement(slot);
+    if (routing.strategy == RoutingStrategy.NextHop && entry.destination != NO_ENDPOINT) {
+      routing.routes.invalidateRoute(entry.destination);
+    }
+    const packet = changetype<PacketBuffer>(entry.packet);
+    const excluded = slot != NO_NEIGHBOUR ? entry.excluded | (<u64>1 << <u64>slot) : entry.excluded;
+    const retries = entry.retries + 1;
+    const index = entry.destination;
+    const ceiling = entry.ceiling;
+    const forwarded = entry.forwarded;
+    this.free(entry, false);
+    let status: Status;
+    if (retries <= MAXIMUM_ACK_RETRIES) {
+      this.count(AvailabilityLinkCounter.AckRetries);
+      status = this.sendRouted(packet, index, ceiling, excluded, retries, forwarded);
+    } else {
+      // Out of neighbours to try: flood it from here (sendRouted with no endpoint floods).
+      status = this.sendRouted(packet, NO_ENDPOINT, NO_POTENTIAL, 0, retries, forwarded);
+    }
+    if (status != Status.Ok) {
+      this.pool.release(packet);
+      this.count(AvailabilityLinkCounter.RelayRefused);
+    }
+  }
+
+  /** Announces this node when due (within the airtime budget), and beacons its potentials (electric). */
+  private runRoutingTimers(routing: RoutingState, now: i64): i64 {
+    if (now >= routing.nextAnnounceMs) this.originateAnnounce(routing, now);
+    if (routing.strategy == RoutingStrategy.Electric) {
+      // A big change in a potential brings the next beacon forward to a quarter interval after the last.
+      if (routing.potentialsChanged) {
+        const early = routing.lastBeaconMs + routing.beaconIntervalMs / 4;
+        if (early < routing.nextBeaconMs) routing.nextBeaconMs = early;
+      }
+      if (now >= routing.nextBeaconMs) this.sendBeacon(routing, now);
+    }
+    let next = routing.nextAnnounceMs;
+    if (routing.strategy == RoutingStrategy.Electric && routing.nextBeaconMs < next) next = routing.nextBeaconMs;
+    return next;
+  }
+
+  private originateAnnounce(routing: RoutingState, now: i64): void {
+    const length = HEADER_SIZE + ANNOUNCE_MINIMUM_SIZE;
+    const airtimeUs = (<i64>length + LOWER_OVERHEAD_BYTES) * routing.airtimeUsPerByte;
+    if (!routing.limiter.mayAnnounce(airtimeUs, now)) {
+      this.count(AvailabilityLinkCounter.AnnounceBudgetExceeded);
+      routing.nextAnnounceMs = now + 1000;
+      return;
+    }
+    const packet = this.pool.take();
+    if (packet === null) {
+      routing.nextAnnounceMs = now + 1000;
+      return;
+    }
+    const body = packet.append(ANNOUNCE_MINIMUM_SIZE);
+    const sequence = routing.announceSequence + 1;
+    if (body == 0 || createAnnounce(body, ANNOUNCE_MINIMUM_SIZE, routing.identity, sequence, 0, 0) < 0) {
+      this.pool.release(packet);
+      routing.nextAnnounceMs = now + routing.announceIntervalMs;
+      return;
+    }
+    const at = packet.prepend(HEADER_SIZE);
+    emitHeader(at, this.hopLimit, this.random.next(), BROADCAST_ADDRESS, this.ownAddress, RoutedPacketType.Announce);
+    // This node is the sink of its own potential.
+    setSenderPotential(at, 0);
+    packet.integrityLevel = <u8>this.controlLevel;
+    if (this.lower.push(packet) != Status.Ok) {
+      this.pool.release(packet);
+      routing.nextAnnounceMs = now + 1000;
+      return;
+    }
+    routing.announceSequence = sequence;
+    routing.limiter.spend(airtimeUs, now);
+    routing.endpoints.countSent();
+    this.count(AvailabilityLinkCounter.AnnouncesOriginated);
+    // ±10 % jitter keeps nodes that booted together from announcing together forever.
+    const interval = routing.announceIntervalMs;
+    const jitter = <i64>(this.random.next() % <u32>(interval / 5 + 1));
+    routing.nextAnnounceMs = now + interval - interval / 10 + jitter;
+  }
+
+  /** One beacon: this node's own 0, then up to 31 destinations' potentials, round robin. */
+  private sendBeacon(routing: RoutingState, now: i64): void {
+    const interval = routing.beaconIntervalMs;
+    routing.nextBeaconMs = now + interval - interval / 4 + <i64>(this.random.next() % <u32>(interval / 2 + 1));
+    routing.lastBeaconMs = now;
+    routing.potentialsChanged = false;
+    const packet = this.pool.take();
+    if (packet === null) return;
+    const endpoints = routing.endpoints;
+    const room = min(MAXIMUM_BEACON_ENTRIES, (this.mtu() - 1) / BEACON_ENTRY_SIZE);
+    const body = packet.append(1 + room * BEACON_ENTRY_SIZE);
+    if (body == 0) {
+      this.pool.release(packet);
+      return;
+    }
+    writeBeaconEntry(body, 0, this.ownAddress, 0);
+    let entries = 1;
+    for (let scanned = 0; scanned < endpoints.capacity && entries < room; scanned++) {
+      const index = routing.beaconCursor;
+      routing.beaconCursor = index + 1 == endpoints.capacity ? 0 : index + 1;
+      if (!endpoints.isPresent(index)) continue;
+      const potential = routing.routes.recompute(index, routing.neighbours, now);
+      if (potential == NO_POTENTIAL) continue;
+      writeBeaconEntry(body, entries, endpoints.entryAddress(index), potential);
+      entries++;
+    }
+    store<u8>(body, <u8>entries);
+    packet.stripBack((room - entries) * BEACON_ENTRY_SIZE);
+    const at = packet.prepend(HEADER_SIZE);
+    emitHeader(at, 1, this.random.next(), BROADCAST_ADDRESS, this.ownAddress, RoutedPacketType.Beacon);
+    packet.integrityLevel = <u8>this.controlLevel;
+    if (this.lower.push(packet) != Status.Ok) {
+      this.pool.release(packet);
+      return;
+    }
+    this.count(AvailabilityLinkCounter.BeaconsSent);
+  }
+
+  /** Relays carry their sender's current potential for the packet's target (electric routing). */
+  private writeOwnPotential(routing: RoutingState, packet: PacketBuffer): void {
+    if (routing.strategy != RoutingStrategy.Electric) return;
+    const at = packet.pointer();
+    const type = <i32>load<u8>(at);
+    const target = type == RoutedPacketType.Announce ? at + SOURCE_OFFSET : at + DESTINATION_OFFSET;
+    if (type != RoutedPacketType.Announce && type != RoutedPacketType.Unicast) return;
+    const index = routing.endpoints.find(target);
+    const potential = index == NO_ENDPOINT ? NO_POTENTIAL : routing.routes.recompute(index, routing.neighbours, this.nowMs);
+    setSenderPotential(at, potential);
+  }
+
+  /** A uniform value in [0, 1) for the downhill draw. */
+  @inline private randomUnit(): f64 {
+    return <f64>this.random.next() / 4294967296.0;
+  }
+
+  /** A fresh pool copy of a received frame for relaying (hop-by-hop protection), or null (counted). */
+  private copyForRelay(frame: PacketBuffer): PacketBuffer | null {
+    const copy = this.pool.take();
+    if (copy === null) {
+      this.count(AvailabilityLinkCounter.RelayNoBuffer);
+      return null;
+    }
+    const bytes = copy.append(frame.length);
+    if (bytes == 0) {
+      this.pool.release(copy);
+      this.count(AvailabilityLinkCounter.RelayNoBuffer);
+      return null;
+    }
+    memory.copy(bytes, frame.pointer(), <usize>frame.length);
+    copy.contact = NO_CONTACT;
+    // The sender chose the paranoia level for its packet: every hop keeps it, except SipHash, whose
+    // key belongs to one pair of endpoints — a relay protects such a packet at its own profile.
+    const level = <i32>frame.integrityLevel;
+    copy.integrityLevel = level == IntegrityLevel.SipHash ? <u8>IntegrityLevel.Default : <u8>level;
+    setTransmitter(bytes, this.ownId);
+    return copy;
   }
 
   /** Queues a copy of `frame` (header still on, hop counted) for rebroadcast, or counts why it cannot be. */
@@ -250,22 +775,14 @@ export class AvailabilityLink extends Link {
       this.count(AvailabilityLinkCounter.RelayTableFull);
       return;
     }
-    const copy = this.pool.take();
-    if (copy === null) {
-      this.count(AvailabilityLinkCounter.RelayNoBuffer);
-      return;
-    }
-    // A fresh buffer (full headroom, no metadata): the relay is protected hop by hop at this node's
-    // own Integrity profile, not with what the previous hop verified.
-    const bytes = copy.append(frame.length);
-    if (bytes == 0) {
-      this.pool.release(copy);
-      this.count(AvailabilityLinkCounter.RelayNoBuffer);
-      return;
-    }
-    memory.copy(bytes, frame.pointer(), <usize>frame.length);
-    copy.contact = NO_CONTACT;
+    const copy = this.copyForRelay(frame);
+    if (copy === null) return;
+    // A flooded copy names no next hop and carries no ceiling; its sender potential is written
+    // when it leaves (writeOwnPotential), as the node's potentials may move while it waits.
+    setRouting(copy.pointer(), NO_NEXT_HOP, NO_POTENTIAL, NO_POTENTIAL);
+    if (load<u8>(copy.pointer()) == <u8>RoutedPacketType.Announce) copy.integrityLevel = <u8>this.controlLevel;
     entry.packet = copy;
+    entry.kind = PendingKind.FloodRelay;
     entry.sourceKey = sourceKey;
     entry.packetId = packetId;
     entry.relaysHeard = 0;
@@ -281,7 +798,7 @@ export class AvailabilityLink extends Link {
     const pending = this.pending;
     for (let i = 0; i < pending.length; i++) {
       const entry = unchecked(pending[i]);
-      if (entry.packet !== null && entry.packetId == packetId && entry.sourceKey == sourceKey) {
+      if (entry.packet !== null && entry.kind == PendingKind.FloodRelay && entry.packetId == packetId && entry.sourceKey == sourceKey) {
         entry.relaysHeard++;
         if (this.cancelThreshold > 0 && entry.relaysHeard >= this.cancelThreshold) {
           this.free(entry, true);

@@ -1,6 +1,6 @@
-// Statistics of the Availability link (managed flooding). Two families, each complete:
+// Statistics of the Availability link. Two families, each complete:
 // - every frame received from the lower link ends under exactly one *fate* (Delivered…, ForOthers,
-//   Duplicates, OwnEchoes, Malformed…), so FramesReceived = the sum of the fates;
+//   Duplicates, OwnEchoes, Malformed…, ControlFrames), so FramesReceived = the sum of the fates;
 // - every relay the node considered ends under exactly one *relay outcome* (Relays…, or
 //   HopLimitReached), so nothing is lost silently.
 
@@ -40,7 +40,36 @@ export const enum AvailabilityLinkCounter {
   RelayNoBuffer = 17,
   /** Queued relays the lower link refused for a reason other than Full (counted, then dropped). */
   RelayRefused = 18,
-  Count = 19,
+  // Routing (next-hop and electric strategies; always 0 under flooding).
+  /** Received announces and beacons: consumed by the layer, never delivered upwards (a fate). */
+  ControlFrames = 19,
+  /** Unicasts this node sent or forwarded to one chosen next hop. */
+  RoutedSent = 20,
+  /** Of those, ones this node forwarded for others (it was the named next hop). */
+  RoutedForwarded = 21,
+  /** Unicasts flooded because no route (next hop) or no neighbour downhill (electric) was known. */
+  NoRoute = 22,
+  /** Passive acknowledgements: the next hop was heard forwarding what it was given. */
+  AcksHeard = 23,
+  /** Next hops not heard forwarding within the acknowledgement timeout. */
+  AckTimeouts = 24,
+  /** Resends to another neighbour after a timeout (at most two per packet, then a flood). */
+  AckRetries = 25,
+  /** Announces of this node's own identity sent. */
+  AnnouncesOriginated = 26,
+  /** Announces that verified and updated the endpoint table. */
+  AnnouncesAccepted = 27,
+  /** Announces refused by the endpoint table (forged, replayed, puzzle, table full…). */
+  AnnouncesRejected = 28,
+  /** Announce relays or originations held back by the announce airtime budget. */
+  AnnounceBudgetExceeded = 29,
+  BeaconsSent = 30,
+  BeaconsReceived = 31,
+  /** Potential reports refused by the sanity checks (route-table.ts report). */
+  PotentialReportsRejected = 32,
+  /** Potential reports that fell by more than half and were recorded as half the previous one. */
+  PotentialReportsClamped = 33,
+  Count = 34,
 }
 
 @inline export function malformedCounter(verdict: i32): AvailabilityLinkCounter {

@@ -10,6 +10,7 @@ import { EndpointTable } from "../availability/endpoint-table";
 import { AvailabilityLink, isValidHopLimit, relayDelayMs } from "../availability/availability-link";
 import { HEADER_SIZE } from "../availability/header";
 import { AvailabilityLinkCounter } from "../availability/link-counters";
+import { RoutingStrategy } from "../availability/routing-state";
 import { MAXIMUM_DIFFICULTY, puzzleSatisfied } from "../availability/puzzle";
 import { Status } from "../link/status";
 import { addLink, identityAt, INVALID_HANDLE, linkAt, poolAt } from "./handles";
@@ -269,6 +270,95 @@ export function availabilityLinkTableSize(link: i32, which: i32): i32 {
     case 1: return l.relayTableCapacity();
     case 2: return l.ringSize();
     case 3: return l.ringCapacity();
+    default: return -1;
+  }
+}
+
+/** Largest destination table of a routing link (rows of routes and potentials). */
+const MAXIMUM_DESTINATIONS: i32 = 1024;
+/** Largest neighbour table: the resend exclusion mask has one bit per neighbour slot. */
+const MAXIMUM_NEIGHBOURS: i32 = 64;
+/** Longest announce, beacon, acknowledgement and route timings accepted (a day). */
+const MAXIMUM_INTERVAL_MS: f64 = 86_400_000;
+
+/**
+ * Turns on `strategy` (1 next hop, 2 electric; 0 leaves managed flooding) for an Availability link:
+ * announces of `identity` (whose key the link's address must be derived from) every
+ * `announceIntervalMs`, potential beacons every `beaconIntervalMs` (electric), passive
+ * acknowledgements awaited `ackTimeoutMs`, next-hop routes kept `routeLifetimeMs`; tables of
+ * `destinationCapacity` (1..1024) endpoints and `neighbourCapacity` (1..64) neighbours; identities
+ * checked at puzzle `difficulty`; the announce budget is `announceShareMillionths` of airtime, with
+ * `airtimeUsPerByte` to estimate it; the first announce has sequence `firstSequence` + 1. Once per
+ * link. Returns 0 or -1.
+ */
+export function availabilityLinkRouting(
+  link: i32,
+  strategy: i32,
+  identity: i32,
+  destinationCapacity: i32,
+  neighbourCapacity: i32,
+  difficulty: i32,
+  announceIntervalMs: f64,
+  beaconIntervalMs: f64,
+  ackTimeoutMs: f64,
+  routeLifetimeMs: f64,
+  airtimeUsPerByte: f64,
+  announceShareMillionths: i32,
+  firstSequence: f64,
+): i32 {
+  const l = availabilityLinkAt(link);
+  const id = identityAt(identity);
+  if (l === null || id === null || l.routingState() !== null) return -1;
+  if (strategy != RoutingStrategy.NextHop && strategy != RoutingStrategy.Electric) return -1;
+  if (destinationCapacity < 1 || destinationCapacity > MAXIMUM_DESTINATIONS) return -1;
+  if (neighbourCapacity < 1 || neighbourCapacity > MAXIMUM_NEIGHBOURS) return -1;
+  if (difficulty < 0 || difficulty > MAXIMUM_DIFFICULTY) return -1;
+  if (!(announceIntervalMs >= 1000 && announceIntervalMs <= MAXIMUM_INTERVAL_MS)) return -1;
+  if (!(beaconIntervalMs >= 1000 && beaconIntervalMs <= MAXIMUM_INTERVAL_MS)) return -1;
+  if (!(ackTimeoutMs >= 10 && ackTimeoutMs <= MAXIMUM_INTERVAL_MS)) return -1;
+  if (!(routeLifetimeMs >= 1000 && routeLifetimeMs <= MAXIMUM_INTERVAL_MS)) return -1;
+  if (!(airtimeUsPerByte >= 1 && airtimeUsPerByte <= 1_000_000)) return -1;
+  if (announceShareMillionths < 1 || announceShareMillionths > 1_000_000) return -1;
+  if (!(firstSequence >= 0 && firstSequence < 4294967295)) return -1;
+  // The link's address must be this identity's, or its announces would name someone else.
+  const address = ioArgsPointer();
+  endpointAddressOf(address, id.publicKey());
+  if (!l.hasAddress(address)) return -1;
+  l.enableRouting(
+    <RoutingStrategy>strategy,
+    id,
+    destinationCapacity,
+    neighbourCapacity,
+    difficulty,
+    <i64>announceIntervalMs,
+    <i64>beaconIntervalMs,
+    <i64>ackTimeoutMs,
+    <i64>routeLifetimeMs,
+    <i64>airtimeUsPerByte,
+    announceShareMillionths,
+    <u32>firstSequence,
+  );
+  return 0;
+}
+
+/**
+ * Routing state for tests and statistics: 0 endpoints known, 1 neighbours alive, 2 this node's
+ * potential for the endpoint whose address is at the start of the argument area (NO_POTENTIAL as
+ * 4294967295), 3 the next hop towards it (0 = none), 4 announce sequence. -1 for a bad handle.
+ */
+export function availabilityLinkRoutingInfo(link: i32, which: i32, nowMs: f64): f64 {
+  const l = availabilityLinkAt(link);
+  if (l === null || !(nowMs >= -9e15 && nowMs <= 9e15)) return -1;
+  const routing = l.routingState();
+  if (routing === null) return -1;
+  const now = <i64>nowMs;
+  const index = which == 2 || which == 3 ? routing.endpoints.find(ioArgsPointer()) : 0;
+  switch (which) {
+    case 0: return <f64>routing.endpoints.size();
+    case 1: return <f64>routing.neighbours.aliveCount(now);
+    case 2: return index < 0 ? 4294967295 : <f64>routing.routes.recompute(index, routing.neighbours, now);
+    case 3: return index < 0 ? 0 : <f64>routing.routes.nextHop(index, now);
+    case 4: return <f64>routing.announceSequence;
     default: return -1;
   }
 }

@@ -38,12 +38,29 @@ export type AvailabilityCounterName = (typeof availabilityCounterNames)[number];
 export type AvailabilityCounters = Record<AvailabilityCounterName, number>;
 
 /** Routed packet header (firmware/availability/header.ts, docs/routing.md "Routed packet header"). */
-export const ROUTED_HEADER_SIZE = 39;
+export const ROUTED_HEADER_SIZE = 55;
 export const MAXIMUM_HOP_LIMIT = 15;
 export enum RoutedPacketType {
   Unicast = 2,
   Broadcast = 3,
+  Announce = 4,
+  Beacon = 5,
 }
+/** Header field offsets (firmware/availability/header.ts). */
+export const ROUTED_HEADER_OFFSETS = {
+  type: 0,
+  hopLimit: 1,
+  hopCount: 2,
+  packetId: 3,
+  transmitter: 7,
+  nextHop: 11,
+  ceiling: 15,
+  senderPotential: 19,
+  destination: 23,
+  source: 39,
+} as const;
+/** "No potential known" in headers and routingInfo. */
+export const NO_POTENTIAL = 0xffffffff;
 export const BROADCAST_ADDRESS = new Uint8Array(ADDRESS_SIZE).fill(0xff);
 /** firmware/availability/availability-link.ts NO_SNR: the relay delay is uniformly random. */
 export const NO_SNR = -0x80000000;
@@ -69,6 +86,21 @@ export const availabilityLinkCounterNames = [
   "relayTableFull",
   "relayNoBuffer",
   "relayRefused",
+  "controlFrames",
+  "routedSent",
+  "routedForwarded",
+  "noRoute",
+  "acksHeard",
+  "ackTimeouts",
+  "ackRetries",
+  "announcesOriginated",
+  "announcesAccepted",
+  "announcesRejected",
+  "announceBudgetExceeded",
+  "beaconsSent",
+  "beaconsReceived",
+  "potentialReportsRejected",
+  "potentialReportsClamped",
 ] as const;
 export type AvailabilityLinkCounters = Record<(typeof availabilityLinkCounterNames)[number], number>;
 
@@ -83,6 +115,7 @@ export const receivedFrameFates = [
   "malformedBadType",
   "malformedBadDestination",
   "malformedBadHopLimit",
+  "controlFrames",
 ] as const;
 
 export interface AvailabilityLinkOptions {
@@ -97,7 +130,37 @@ export interface AvailabilityLinkOptions {
   /** Relays heard from others that cancel a pending relay: 1 Meshtastic (default), 0 never, 2+ counter-based. */
   cancelThreshold?: number;
   seed?: number;
+  /**
+   * How unicasts travel: "flooding" (default, Meshtastic's managed flooding), "nexthop" (learned next
+   * hops) or "electric" (Kelner & Maymounkov). The last two need `identity`.
+   */
+  strategy?: RoutingStrategyName;
+  /** Identity handle whose key the address was derived from: signs this node's announces. */
+  identity?: number;
+  /** Endpoints the routing tables hold, 1..1024 (default 256). */
+  destinationCapacity?: number;
+  /** Neighbours the routing tables hold, 1..64 (default 32). */
+  neighbourCapacity?: number;
+  /** Identity-puzzle difficulty of accepted announces, 0..64 (default 0). */
+  difficulty?: number;
+  /** Own announce interval (default 30 min). */
+  announceIntervalMs?: number;
+  /** Potential beacon interval, electric only (default 60 s). */
+  beaconIntervalMs?: number;
+  /** How long a routed packet's next hop has to be heard forwarding it (default 3 s). */
+  ackTimeoutMs?: number;
+  /** Next-hop routes not refreshed for this long are not used (default 15 min). */
+  routeLifetimeMs?: number;
+  /** Airtime estimate per byte for the announce budget, µs (default 1,500: SF7BW125). */
+  airtimeUsPerByte?: number;
+  /** Share of airtime for announces (default 0.02, Reticulum's 2 %). */
+  announceShare?: number;
+  /** Sequence of the last announce this identity sent (persisted by the caller; default 0). */
+  lastAnnounceSequence?: number;
 }
+
+export const routingStrategyNames = ["flooding", "nexthop", "electric"] as const;
+export type RoutingStrategyName = (typeof routingStrategyNames)[number];
 
 /** A packet the Availability link delivered, with its routed header. */
 export interface RoutedPacket {
@@ -169,6 +232,22 @@ interface AvailabilityExports {
   availabilityLinkCounter(link: number, which: number): number;
   availabilityLinkTableSize(link: number, which: number): number;
   availabilityRelayDelayMs(windowMs: number, snrQuarterDb: number, random: number): number;
+  availabilityLinkRouting(
+    link: number,
+    strategy: number,
+    identity: number,
+    destinationCapacity: number,
+    neighbourCapacity: number,
+    difficulty: number,
+    announceIntervalMs: number,
+    beaconIntervalMs: number,
+    ackTimeoutMs: number,
+    routeLifetimeMs: number,
+    airtimeUsPerByte: number,
+    announceShareMillionths: number,
+    firstSequence: number,
+  ): number;
+  availabilityLinkRoutingInfo(link: number, which: number, nowMs: number): number;
   ioDataPointer(): number;
   ioDataSize(): number;
   ioArgsPointer(): number;
@@ -321,8 +400,14 @@ export class Availability {
    */
   createLink(lower: number, pool: number, ownAddress: Uint8Array, options: AvailabilityLinkOptions = {}): number {
     if (ownAddress.length !== ADDRESS_SIZE) throw new RangeError(`ownAddress: expected ${ADDRESS_SIZE} bytes`);
+    const strategy = options.strategy ?? "flooding";
+    const strategyIndex = routingStrategyNames.indexOf(strategy);
+    if (strategyIndex < 0) throw new RangeError(`strategy: expected one of ${routingStrategyNames.join(", ")}`);
+    if (strategyIndex > 0 && options.identity === undefined) {
+      throw new RangeError(`identity: the ${strategy} strategy signs announces and needs the node's identity`);
+    }
     this.bytes().set(ownAddress, this.argsPointer);
-    return created(
+    const link = created(
       "an availability link",
       this.x.availabilityLinkCreate(
         lower,
@@ -336,6 +421,55 @@ export class Availability {
         (options.seed ?? 1) >>> 0,
       ),
     );
+    if (strategyIndex > 0) {
+      const status = this.x.availabilityLinkRouting(
+        link,
+        strategyIndex,
+        options.identity ?? -1,
+        options.destinationCapacity ?? 256,
+        options.neighbourCapacity ?? 32,
+        options.difficulty ?? 0,
+        options.announceIntervalMs ?? 30 * 60_000,
+        options.beaconIntervalMs ?? 60_000,
+        options.ackTimeoutMs ?? 3_000,
+        options.routeLifetimeMs ?? 15 * 60_000,
+        options.airtimeUsPerByte ?? 1_500,
+        Math.round((options.announceShare ?? 0.02) * 1_000_000),
+        options.lastAnnounceSequence ?? 0,
+      );
+      if (status < 0) {
+        throw new RangeError(
+          "availability: routing options out of range, or the identity's address is not the link's address",
+        );
+      }
+    }
+    return link;
+  }
+
+  /** What the routing tables hold (next-hop and electric links only). */
+  routingInfo(
+    link: number,
+    nowMs: number,
+    about?: Uint8Array,
+  ): { endpoints: number; neighbours: number; potential?: number; nextHop?: number; announceSequence: number } {
+    const read = (which: number) => {
+      const value = this.x.availabilityLinkRoutingInfo(link, which, nowMs);
+      if (value < 0) throw new Error(`availability: ${link} is not a routing availability link`);
+      return value;
+    };
+    const out: ReturnType<Availability["routingInfo"]> = {
+      endpoints: read(0),
+      neighbours: read(1),
+      announceSequence: read(4),
+    };
+    if (about) {
+      if (about.length !== ADDRESS_SIZE) throw new RangeError(`about: expected ${ADDRESS_SIZE} bytes`);
+      this.bytes().set(about, this.argsPointer);
+      out.potential = read(2);
+      this.bytes().set(about, this.argsPointer);
+      out.nextHop = read(3);
+    }
+    return out;
   }
 
   /** Sends `payload` to `destination` (BROADCAST_ADDRESS for everyone); returns a Status (host/wasm/stack.ts). */
@@ -366,14 +500,15 @@ export class Availability {
     const memory = this.bytes();
     const at = this.argsPointer;
     const view = new DataView(memory.buffer, at, ROUTED_HEADER_SIZE);
+    const o = ROUTED_HEADER_OFFSETS;
     return {
       payload: memory.slice(this.dataPointer, this.dataPointer + length),
-      type: view.getUint8(0),
-      hopLimit: view.getUint8(1),
-      hopCount: view.getUint8(2),
-      packetId: view.getUint32(3, true),
-      destination: memory.slice(at + 7, at + 23),
-      source: memory.slice(at + 23, at + 39),
+      type: view.getUint8(o.type),
+      hopLimit: view.getUint8(o.hopLimit),
+      hopCount: view.getUint8(o.hopCount),
+      packetId: view.getUint32(o.packetId, true),
+      destination: memory.slice(at + o.destination, at + o.destination + ADDRESS_SIZE),
+      source: memory.slice(at + o.source, at + o.source + ADDRESS_SIZE),
     };
   }
 

@@ -48,8 +48,23 @@ export function nodeAddress(index: number): Uint8Array {
   return blake2b(new TextEncoder().encode(`flood-node-${index}`), { dkLen: 16 });
 }
 
+function text(value: string): Uint8Array {
+  return new TextEncoder().encode(value);
+}
+
+/** One frame crossing the wire: who sent it and its bytes (Data Link and Integrity framing included). */
+export interface WireFrame {
+  from: number;
+  atMs: number;
+  bytes: Uint8Array;
+}
+
 export class FloodMesh {
   now = 0;
+  /** Nodes switched off: not polled, and frames to or from them are lost. */
+  readonly down = new Set<number>();
+  /** Called with every frame that crosses the wire (before it reaches the neighbours). */
+  onFrame?: (frame: WireFrame) => void;
 
   private constructor(
     readonly nodes: MeshNode[],
@@ -74,8 +89,15 @@ export class FloodMesh {
       const pool = stack.createPool(options.poolSize ?? 32);
       const dataLink = stack.createDatagramLink(DatagramKind.Udp, pool, { seed: 100 + index });
       const integrity = stack.createIntegrity(dataLink, pool, undefined, stack.createAddressBook(1));
-      const address = nodeAddress(index);
-      const link = availability.createLink(integrity, pool, address, { ...options, seed: 1000 + index * 7919 });
+      // Routing strategies sign announces, so their nodes need an identity whose key names the address.
+      const routed = options.strategy !== undefined && options.strategy !== "flooding";
+      const identity = routed ? stack.createIdentity(blake2b(text(`routed-node-${index}`), { dkLen: 32 })) : undefined;
+      const address = identity ? availability.address(identity.publicKey) : nodeAddress(index);
+      const link = availability.createLink(integrity, pool, address, {
+        ...options,
+        identity: identity?.handle,
+        seed: 1000 + index * 7919,
+      });
       nodes.push({ index, stack, availability, pool, dataLink, integrity, link, address, outbox, delivered: [] });
     }
     return new FloodMesh(nodes, topology, options.stepMs ?? 5);
@@ -83,23 +105,33 @@ export class FloodMesh {
 
   /** One step: every node polls (sending due relays), frames cross the wire, every node pops. */
   step(): void {
-    for (const node of this.nodes) node.stack.poll(node.link, this.now);
+    for (const node of this.nodes) if (!this.down.has(node.index)) node.stack.poll(node.link, this.now);
     for (const node of this.nodes) {
       const frames = node.outbox.splice(0);
+      if (this.down.has(node.index)) continue;
       for (const frame of frames) {
+        this.onFrame?.({ from: node.index, atMs: this.now, bytes: frame });
         for (const neighbour of this.topology[node.index]) {
+          if (this.down.has(neighbour)) continue;
           const to = this.nodes[neighbour];
           to.stack.receiveFrame(to.dataLink, frame);
         }
       }
     }
     for (const node of this.nodes) {
+      if (this.down.has(node.index)) continue;
       for (let packet = node.availability.popRouted(node.link, node.pool); packet; ) {
         node.delivered.push(packet);
         packet = node.availability.popRouted(node.link, node.pool);
       }
     }
     this.now += this.stepMs;
+  }
+
+  /** Steps for `durationMs` of mesh time. */
+  run(durationMs: number): void {
+    const end = this.now + durationMs;
+    while (this.now < end) this.step();
   }
 
   /** Steps until no relay is pending and no frame is in flight (or `limitMs` passes). */
@@ -115,9 +147,10 @@ export class FloodMesh {
   busy(): boolean {
     return this.nodes.some(
       (node) =>
-        node.outbox.length > 0 ||
-        node.availability.linkTables(node.link).pendingRelays > 0 ||
-        node.stack.backlog(node.dataLink) > 0,
+        !this.down.has(node.index) &&
+        (node.outbox.length > 0 ||
+          node.availability.linkTables(node.link).pendingRelays > 0 ||
+          node.stack.backlog(node.dataLink) > 0),
     );
   }
 

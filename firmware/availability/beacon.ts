@@ -1,0 +1,36 @@
+// Potential beacons (docs/routing.md, "Potential exchange"): how neighbours tell each other their
+// potentials for destinations no traffic has carried lately. One hop, never relayed (header type
+// Beacon, hop limit 1). Body after the routed header:
+//
+//   0 count n (1) | then n × [ destination address prefix (8) | potential u32 (4) ]
+//
+// An 8-byte prefix names a destination among the ≤ 1024 a table holds: a chance collision between
+// two of them (≈ 2⁻⁴⁴) costs one wrong report, bounded by the report checks like any other.
+
+export const BEACON_ENTRY_SIZE: i32 = 12;
+export const BEACON_PREFIX_SIZE: i32 = 8;
+/** Most entries one beacon carries: 32 × 12 + 1 + header ≈ 440 bytes, ~0.75 s at SF7BW125. */
+export const MAXIMUM_BEACON_ENTRIES: i32 = 32;
+
+/** Number of entries in the beacon body at `body` of `length` bytes, or -1 when malformed. */
+export function beaconEntryCount(body: usize, length: i32): i32 {
+  if (length < 1) return -1;
+  const count = <i32>load<u8>(body);
+  if (count > MAXIMUM_BEACON_ENTRIES || length != 1 + count * BEACON_ENTRY_SIZE) return -1;
+  return count;
+}
+
+@inline export function beaconEntryPrefix(body: usize, entry: i32): u64 {
+  return load<u64>(body + 1 + <usize>(entry * BEACON_ENTRY_SIZE));
+}
+
+@inline export function beaconEntryPotential(body: usize, entry: i32): u32 {
+  return load<u32>(body + 1 + <usize>(entry * BEACON_ENTRY_SIZE + BEACON_PREFIX_SIZE));
+}
+
+/** Writes entry `entry` (the caller writes the count byte when done). */
+@inline export function writeBeaconEntry(body: usize, entry: i32, address: usize, potential: u32): void {
+  const at = body + 1 + <usize>(entry * BEACON_ENTRY_SIZE);
+  store<u64>(at, load<u64>(address));
+  store<u32>(at + BEACON_PREFIX_SIZE, potential);
+}

@@ -1,0 +1,235 @@
+// Next-hop and electric routing on a host-side wire of stack instances (flood-mesh.ts): delivery on
+// lines, grids and random graphs, loop freedom of electric forwarding, repair after a node fails,
+// and announces/potential reports that must not change any table.
+import { describe, expect, it } from "vitest";
+import {
+  type AvailabilityLinkOptions,
+  NO_POTENTIAL,
+  ROUTED_HEADER_OFFSETS as O,
+  RoutedPacketType,
+  type RoutingStrategyName,
+} from "../../host/wasm/availability.js";
+import { SeededRandom } from "../support/seeded-random.js";
+import { FloodMesh, fatesOf, gridTopology, lineTopology, type Topology, type WireFrame } from "./flood-mesh.js";
+
+const text = (value: string) => new TextEncoder().encode(value);
+
+/** Fast timings for a lossless wire polled every 5 ms. */
+const FAST: AvailabilityLinkOptions = {
+  announceIntervalMs: 10_000,
+  beaconIntervalMs: 2_000,
+  ackTimeoutMs: 200,
+  routeLifetimeMs: 120_000,
+  relayWindowMs: 50,
+  hopLimit: 15,
+  cancelThreshold: 2,
+  ringCapacity: 256,
+  relayTableCapacity: 16,
+  poolSize: 48,
+  // A wire, not a radio: airtime is nominal and the whole budget may go to announces.
+  airtimeUsPerByte: 1,
+  announceShare: 1,
+} as AvailabilityLinkOptions;
+
+async function routedMesh(topology: Topology, strategy: RoutingStrategyName, extra: AvailabilityLinkOptions = {}) {
+  const mesh = await FloodMesh.create(topology, { ...FAST, ...extra, strategy, poolSize: 48 });
+  // Every node announces within its first interval, then electric nodes exchange a few beacons.
+  mesh.run(25_000);
+  return mesh;
+}
+
+/** A routed header found inside a wire frame (located by its source address), or undefined. */
+interface SeenHeader {
+  from: number;
+  type: number;
+  packetId: number;
+  transmitter: number;
+  nextHop: number;
+  ceiling: number;
+  destination: string;
+  source: string;
+}
+
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString("hex");
+}
+
+function headerIn(frame: WireFrame, mesh: FloodMesh): SeenHeader | undefined {
+  for (const node of mesh.nodes) {
+    const at = indexOf(frame.bytes, node.address) - O.source;
+    if (at < 0 || frame.bytes[at] !== RoutedPacketType.Unicast) continue;
+    const view = new DataView(frame.bytes.buffer, frame.bytes.byteOffset + at);
+    return {
+      from: frame.from,
+      type: view.getUint8(O.type),
+      packetId: view.getUint32(O.packetId, true),
+      transmitter: view.getUint32(O.transmitter, true),
+      nextHop: view.getUint32(O.nextHop, true),
+      ceiling: view.getUint32(O.ceiling, true),
+      destination: hex(frame.bytes.subarray(at + O.destination, at + O.destination + 16)),
+      source: hex(node.address),
+    };
+  }
+  return undefined;
+}
+
+function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
+  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+function shortId(address: Uint8Array): number {
+  const id = new DataView(address.buffer, address.byteOffset).getUint32(0, true);
+  return id === 0 ? 1 : id;
+}
+
+function send(mesh: FloodMesh, from: number, to: number, payload: Uint8Array): void {
+  const node = mesh.nodes[from];
+  const status = node.availability.pushTo(node.link, node.pool, payload, mesh.nodes[to].address);
+  expect(status).toBe(0);
+}
+
+function deliveredTo(mesh: FloodMesh, index: number, payload: Uint8Array): number {
+  return mesh.nodes[index].delivered.filter((p) => hex(p.payload) === hex(payload)).length;
+}
+
+function total(mesh: FloodMesh, name: Parameters<typeof fatesOf>[0] extends infer C ? keyof C : never): number {
+  return mesh.nodes.reduce((sum, _, i) => sum + mesh.counters(i)[name], 0);
+}
+
+/** A connected random graph: a random spanning tree plus extra edges between nearby indices. */
+function randomConnectedGraph(count: number, extraEdges: number, random: SeededRandom): Topology {
+  const edges = Array.from({ length: count }, () => new Set<number>());
+  const link = (a: number, b: number) => {
+    if (a === b) return;
+    edges[a].add(b);
+    edges[b].add(a);
+  };
+  for (let i = 1; i < count; i++) link(i, random.below(i));
+  for (let e = 0; e < extraEdges; e++) link(random.below(count), random.below(count));
+  return edges.map((set) => [...set]);
+}
+
+describe.each(["nexthop", "electric"] as const)("%s routing", (strategy) => {
+  it("learns every endpoint from announces and delivers along a line", async () => {
+    const mesh = await routedMesh(lineTopology(6), strategy);
+    for (const [i, node] of mesh.nodes.entries()) {
+      expect(node.availability.routingInfo(node.link, mesh.now).endpoints, `node ${i}`).toBe(5);
+    }
+    const payload = text(`line ${strategy}`);
+    send(mesh, 0, 5, payload);
+    mesh.settle();
+    expect(deliveredTo(mesh, 5, payload)).toBe(1);
+    const packet = mesh.nodes[5].delivered.at(-1);
+    expect(packet?.hopCount).toBe(5);
+    expect(mesh.counters(0).noRoute).toBe(0);
+    expect(mesh.counters(0).routedSent).toBe(1);
+    for (let i = 0; i < mesh.nodes.length; i++) expect(fatesOf(mesh.counters(i))).toBe(mesh.counters(i).framesReceived);
+  });
+
+  it("delivers across a 5×5 grid without flooding it", async () => {
+    const mesh = await routedMesh(gridTopology(5, 5), strategy);
+    const before = total(mesh, "routedSent");
+    const noRouteBefore = total(mesh, "noRoute");
+    const payloads = Array.from({ length: 10 }, (_, i) => text(`grid ${i}`));
+    for (const payload of payloads) {
+      send(mesh, 0, 24, payload);
+      mesh.settle();
+    }
+    for (const payload of payloads) expect(deliveredTo(mesh, 24, payload)).toBe(1);
+    // Corner to corner is 8 hops; routed copies stay near that, a flood would cost ~25 per packet.
+    const perPacket = (total(mesh, "routedSent") - before) / payloads.length;
+    expect(perPacket).toBeGreaterThanOrEqual(8);
+    expect(perPacket).toBeLessThan(14);
+    // No packet fell back to flooding.
+    expect(total(mesh, "noRoute") - noRouteBefore).toBe(0);
+  });
+
+  it("delivers between random pairs of random connected graphs", async () => {
+    const random = new SeededRandom(strategy === "electric" ? 51 : 52);
+    for (let graph = 0; graph < 3; graph++) {
+      const count = 8 + random.below(6);
+      const mesh = await routedMesh(randomConnectedGraph(count, count, random), strategy);
+      let sent = 0;
+      const expected: Array<[number, Uint8Array]> = [];
+      for (let k = 0; k < 12; k++) {
+        const from = random.below(count);
+        let to = random.below(count);
+        if (to === from) to = (to + 1) % count;
+        const payload = text(`g${graph} m${k}`);
+        send(mesh, from, to, payload);
+        expected.push([to, payload]);
+        sent++;
+        mesh.settle();
+      }
+      const delivered = expected.filter(([to, payload]) => deliveredTo(mesh, to, payload) === 1).length;
+      expect(delivered, `graph ${graph}`).toBe(sent);
+    }
+  });
+
+  it("repairs its paths when a node on them fails", async () => {
+    const mesh = await routedMesh(gridTopology(4, 4), strategy);
+    // Find the nodes a packet from 0 to 15 passes through, then switch one of them off.
+    const path = new Set<number>();
+    mesh.onFrame = (frame) => {
+      const header = headerIn(frame, mesh);
+      if (header && header.nextHop !== 0) path.add(frame.from);
+    };
+    send(mesh, 0, 15, text("before"));
+    mesh.settle();
+    expect(deliveredTo(mesh, 15, text("before"))).toBe(1);
+    const victim = [...path].find((i) => i !== 0 && i !== 15);
+    expect(victim).toBeDefined();
+    mesh.down.add(victim as number);
+    const payloads = Array.from({ length: 8 }, (_, i) => text(`after ${i}`));
+    for (const payload of payloads) {
+      send(mesh, 0, 15, payload);
+      mesh.settle();
+    }
+    for (const payload of payloads) expect(deliveredTo(mesh, 15, payload)).toBe(1);
+  });
+});
+
+describe("electric routing is loop-free", () => {
+  it("every forwarded copy's ceiling is strictly below the one it arrived with (random graphs)", async () => {
+    const random = new SeededRandom(77);
+    let checkedHops = 0;
+    for (let graph = 0; graph < 4; graph++) {
+      const count = 10 + random.below(8);
+      const mesh = await routedMesh(randomConnectedGraph(count, 2 * count, random), "electric");
+      const idOf = new Map(mesh.nodes.map((n) => [shortId(n.address), n.index]));
+      /** Per packet (source + id): ceilings of routed copies addressed to each node. */
+      const arrived = new Map<string, Map<number, number[]>>();
+      const violations: string[] = [];
+      mesh.onFrame = (frame) => {
+        const header = headerIn(frame, mesh);
+        if (!header || header.nextHop === 0) return;
+        const key = `${header.source}/${header.packetId}`;
+        let byNode = arrived.get(key);
+        if (!byNode) arrived.set(key, (byNode = new Map()));
+        const origin = hex(mesh.nodes[frame.from].address) === header.source;
+        if (!origin) {
+          const ceilings = byNode.get(frame.from) ?? [];
+          // The copy this node forwards must sit strictly below a ceiling it was given.
+          if (!ceilings.some((c) => header.ceiling < c)) violations.push(`${key} at node ${frame.from}`);
+          checkedHops++;
+        } else {
+          expect(header.ceiling).not.toBe(NO_POTENTIAL);
+        }
+        const to = idOf.get(header.nextHop);
+        if (to !== undefined) byNode.set(to, [...(byNode.get(to) ?? []), header.ceiling]);
+      };
+      for (let k = 0; k < 15; k++) {
+        const from = random.below(count);
+        const to = (from + 1 + random.below(count - 1)) % count;
+        send(mesh, from, to, text(`loop ${graph} ${k}`));
+        mesh.settle();
+      }
+      expect(violations).toEqual([]);
+    }
+    expect(checkedHops).toBeGreaterThan(20);
+  });
+});
