@@ -208,8 +208,8 @@ describe("electric routing is loop-free", () => {
         const header = headerIn(frame, mesh);
         if (!header || header.nextHop === 0) return;
         const key = `${header.source}/${header.packetId}`;
-        let byNode = arrived.get(key);
-        if (!byNode) arrived.set(key, (byNode = new Map()));
+        const byNode = arrived.get(key) ?? new Map<number, number[]>();
+        arrived.set(key, byNode);
         const origin = hex(mesh.nodes[frame.from].address) === header.source;
         if (!origin) {
           const ceilings = byNode.get(frame.from) ?? [];
