@@ -3,7 +3,7 @@
 // raise the hop count. Layout (multi-byte integers little-endian):
 //
 //   0 type (1) | 1 flags (1) | 2 hop count (1) | 3 sequence (4) | 7 public key (32)
-//   | 39 app-data length (1) | 40 app data (0..64) | 40+n signature (64)
+//   | 39 app-data length (1) | 40 app data (0..128) | 40+n signature (64)
 //
 // The signature is Ed25519 (RFC 8032) over BLAKE2b-512(key = "meshstack/announce/v1", every byte
 // before the signature except the hop count). Functions here read a frame only after
@@ -30,10 +30,11 @@ export const APP_DATA_LENGTH_OFFSET: i32 = PUBLIC_KEY_OFFSET + PUBLIC_KEY_SIZE;
 export const APP_DATA_OFFSET: i32 = APP_DATA_LENGTH_OFFSET + 1;
 export const SIGNATURE_SIZE: i32 = 64;
 /**
- * Application data is bounded so an announce stays one short LoRa frame (at most 168 bytes, ~0.3 s at
- * SF7BW125) and relays can budget its airtime; bulk data belongs in packets, not announces.
+ * Application data is bounded so an announce stays short (at most 232 bytes, under 0.4 s at SF7BW125)
+ * and relays can budget its airtime; bulk data belongs in packets, not announces. 128 bytes hold a
+ * service proof (98, app-data.ts) and a topic subscription, or seven subscriptions.
  */
-export const MAXIMUM_APP_DATA_SIZE: i32 = 64;
+export const MAXIMUM_APP_DATA_SIZE: i32 = 128;
 export const ANNOUNCE_MINIMUM_SIZE: i32 = APP_DATA_OFFSET + SIGNATURE_SIZE;
 export const ANNOUNCE_MAXIMUM_SIZE: i32 = ANNOUNCE_MINIMUM_SIZE + MAXIMUM_APP_DATA_SIZE;
 const SIGNED_DIGEST_SIZE: i32 = 64;
@@ -88,6 +89,9 @@ export function checkAnnounceStructure(frame: usize, length: i32): AnnounceVerdi
 }
 @inline export function announceAppDataLength(frame: usize): i32 {
   return <i32>load<u8>(frame + APP_DATA_LENGTH_OFFSET);
+}
+@inline export function announceAppData(frame: usize): usize {
+  return frame + APP_DATA_OFFSET;
 }
 @inline function announceSignature(frame: usize): usize {
   return frame + APP_DATA_OFFSET + announceAppDataLength(frame);

@@ -18,7 +18,17 @@ import { Status } from "../link/status";
 import { IntegrityLevel } from "../integrity/wire";
 import { Xorshift32 } from "../support/xorshift";
 import { ADDRESS_SIZE } from "./address";
-import { ANNOUNCE_MINIMUM_SIZE, createAnnounce, HOP_COUNT_OFFSET as ANNOUNCE_HOP_COUNT_OFFSET } from "./announce";
+import {
+  ANNOUNCE_MINIMUM_SIZE,
+  announceAppData,
+  announceAppDataLength,
+  createAnnounce,
+  HOP_COUNT_OFFSET as ANNOUNCE_HOP_COUNT_OFFSET,
+  MAXIMUM_APP_DATA_SIZE,
+} from "./announce";
+import { AppDataKind, ENTRY_HEADER_SIZE, SERVICE_PROOF_SIZE, TOPIC_SIZE, writeServiceProof } from "./app-data";
+import { endpointAddressOf } from "./address";
+import { LIST_ENTRY_SIZE, listBytes, listEntry, listHash, MAXIMUM_MULTICAST_LIST, multicastListCount } from "./multicast";
 import { BEACON_ENTRY_SIZE, MAXIMUM_BEACON_ENTRIES, writeBeaconEntry } from "./beacon";
 import { DuplicateRing } from "./duplicate-ring";
 import { NO_ENDPOINT } from "./endpoint-table";
@@ -65,6 +75,9 @@ const FLOOD_KEY_SALT: u64 = 0x9e3779b97f4a7c15;
 const MAXIMUM_ACK_RETRIES: i32 = 2;
 /** Bytes a frame carries besides the Availability packet (Integrity + Data Link), for airtime estimates. */
 const LOWER_OVERHEAD_BYTES: i64 = 40;
+/** Topics one node subscribes to and services it offers (their proofs fill the announce's app data). */
+export const MAXIMUM_OWN_TOPICS: i32 = 4;
+export const MAXIMUM_OWN_SERVICES: i32 = 1;
 
 /**
  * Delay before relaying a packet heard at `snrQuarterDb`, within `windowMs`.
@@ -145,6 +158,17 @@ export class AvailabilityLink extends Link {
   private delivered: DuplicateRing | null = null;
   /** Integrity level of announces and beacons (they carry their own signatures or nothing secret). */
   controlLevel: i32 = IntegrityLevel.Blake2b;
+  private readonly ownTopics: usize = heap.alloc(<usize>(MAXIMUM_OWN_TOPICS * TOPIC_SIZE));
+  private ownTopicCount: i32 = 0;
+  /** Address of each service this node holds, and the proof it puts in its announces. */
+  private readonly ownServices: usize = heap.alloc(<usize>(MAXIMUM_OWN_SERVICES * ADDRESS_SIZE));
+  private readonly ownServiceProofs: usize = heap.alloc(<usize>(MAXIMUM_OWN_SERVICES * SERVICE_PROOF_SIZE));
+  private ownServiceCount: i32 = 0;
+  private readonly appData: usize = heap.alloc(<usize>MAXIMUM_APP_DATA_SIZE);
+  /** Scratch for multicast: member endpoints of a topic, and the next hop chosen per list entry. */
+  private readonly members: StaticArray<i32> = new StaticArray<i32>(MAXIMUM_MULTICAST_LIST);
+  private readonly choices: StaticArray<u32> = new StaticArray<u32>(MAXIMUM_MULTICAST_LIST);
+  private readonly chosenSlots: StaticArray<i32> = new StaticArray<i32>(MAXIMUM_MULTICAST_LIST);
 
   constructor(
     private readonly lower: Link,
@@ -270,7 +294,7 @@ export class AvailabilityLink extends Link {
     if (routing === null || broadcast) {
       status = this.lower.push(packet);
     } else {
-      status = this.sendRouted(packet, routing.endpoints.find(destination), NO_POTENTIAL, 0, 0, false);
+      status = this.sendRouted(packet, this.targetFor(routing, destination), NO_POTENTIAL, 0, 0, false);
     }
     if (status != Status.Ok) {
       packet.stripFront(HEADER_SIZE);
@@ -278,6 +302,77 @@ export class AvailabilityLink extends Link {
     }
     this.count(broadcast ? AvailabilityLinkCounter.SentBroadcast : AvailabilityLinkCounter.SentUnicast);
     return Status.Ok;
+  }
+
+  /** Subscribes this node to the 16-byte `topic` (announced from the next announce on). */
+  subscribe(topic: usize): Status {
+    for (let i = 0; i < this.ownTopicCount; i++) {
+      if (sameAddress(this.ownTopics + <usize>(i * TOPIC_SIZE), topic)) return Status.Ok;
+    }
+    if (this.ownTopicCount == MAXIMUM_OWN_TOPICS || isBroadcastAddress(topic)) return Status.BadArgument;
+    memory.copy(this.ownTopics + <usize>(this.ownTopicCount * TOPIC_SIZE), topic, <usize>TOPIC_SIZE);
+    this.ownTopicCount++;
+    return Status.Ok;
+  }
+
+  /**
+   * Offers the service whose key pair is `service`: anycast packets to its address are delivered
+   * here, and announces carry a proof, signed by the service key, that this endpoint holds it.
+   */
+  offerService(service: Identity): Status {
+    if (this.ownServiceCount == MAXIMUM_OWN_SERVICES) return Status.BadArgument;
+    const index = this.ownServiceCount;
+    endpointAddressOf(this.ownServices + <usize>(index * ADDRESS_SIZE), service.publicKey());
+    writeServiceProof(this.ownServiceProofs + <usize>(index * SERVICE_PROOF_SIZE), service, this.ownAddress);
+    this.ownServiceCount++;
+    return Status.Ok;
+  }
+
+  /**
+   * Sends `packet` to every subscriber of the 16-byte `topic` this node knows of (NoRoute when it
+   * knows none). Under managed flooding the packet floods and subscribers pick it out.
+   */
+  pushToTopic(packet: PacketBuffer, topic: usize): Status {
+    if (topic == 0 || isBroadcastAddress(topic)) return Status.BadArgument;
+    const routing = this.routing;
+    let count = 0;
+    if (routing !== null) {
+      count = routing.memberships.members(AppDataKind.Topic, topic, this.members);
+      if (count == 0) {
+        this.count(AvailabilityLinkCounter.NoSubscribers);
+        return Status.NoRoute;
+      }
+    }
+    if (packet.length + listBytes(count) > this.mtu()) return Status.TooBig;
+    if (packet.headroom() < HEADER_SIZE + listBytes(count)) return Status.TooBig;
+    const list = packet.prepend(listBytes(count));
+    store<u8>(list, <u8>count);
+    for (let i = 0; i < count; i++) {
+      const address = changetype<RoutingState>(routing).endpoints.entryAddress(unchecked(this.members[i]));
+      store<u64>(list + 1 + <usize>(i * LIST_ENTRY_SIZE), load<u64>(address));
+    }
+    const at = packet.prepend(HEADER_SIZE);
+    emitHeader(at, this.hopLimit, this.random.next(), topic, this.ownAddress, RoutedPacketType.Multicast);
+    const status = routing === null ? this.lower.push(packet) : this.routeMulticast(packet, false);
+    if (status != Status.Ok) {
+      packet.stripFront(HEADER_SIZE + listBytes(count));
+      return status;
+    }
+    this.count(AvailabilityLinkCounter.SentMulticast);
+    return Status.Ok;
+  }
+
+  /**
+   * Sends `packet` to the nearest endpoint known to hold the service whose address is `service`
+   * (NoRoute when none is known). Under managed flooding it floods and every holder delivers it.
+   */
+  pushToService(packet: PacketBuffer, service: usize): Status {
+    const routing = this.routing;
+    if (routing !== null && routing.memberships.members(AppDataKind.Service, service, this.members) == 0) {
+      this.count(AvailabilityLinkCounter.NoSubscribers);
+      return Status.NoRoute;
+    }
+    return this.pushTo(packet, service);
   }
 
   /**
@@ -371,7 +466,13 @@ export class AvailabilityLink extends Link {
     if (routing !== null && slot != NO_NEIGHBOUR && type == RoutedPacketType.Unicast) {
       routing.learnFromUnicast(header, slot, header.hopCount() + 1, this.nowMs, this.counters);
     }
-    const ringKey = flooded ? sourceKey ^ FLOOD_KEY_SALT : sourceKey;
+    let ringKey = flooded ? sourceKey ^ FLOOD_KEY_SALT : sourceKey;
+    if (type == RoutedPacketType.Multicast) {
+      const list = frame.pointer() + HEADER_SIZE;
+      const entries = multicastListCount(list, frame.length - HEADER_SIZE);
+      if (entries < 0) return this.drop(AvailabilityLinkCounter.MalformedTruncated);
+      ringKey ^= listHash(list, entries);
+    }
     if (this.ring.contains(ringKey, packetId)) {
       // Someone relayed a packet we are waiting to relay: our rebroadcast would mostly cover ground
       // theirs already covered, so it is cancelled (Meshtastic's "cancel on hearing a relay").
@@ -392,7 +493,8 @@ export class AvailabilityLink extends Link {
       this.receiveAnnounce(frame, slot, ringKey, packetId);
       return this.drop(AvailabilityLinkCounter.ControlFrames);
     }
-    const forThisNode = sameAddress(header.destination(), this.ownAddress);
+    if (type == RoutedPacketType.Multicast) return this.receiveMulticast(frame, flooded, ringKey, packetId);
+    const forThisNode = sameAddress(header.destination(), this.ownAddress) || this.holdsService(header.destination());
     if (!flooded) {
       if (forThisNode) return this.deliverUnicast(frame);
       if (header.nextHop() == this.ownId) this.forward(frame);
@@ -405,6 +507,197 @@ export class AvailabilityLink extends Link {
     frame.stripFront(HEADER_SIZE);
     this.count(AvailabilityLinkCounter.DeliveredBroadcast);
     return true;
+  }
+
+  /**
+   * A multicast copy heard for the first time (hop counted). Flooded copies are relayed as floods and
+   * delivered where the node subscribes (and, under routing, is listed); a routed copy naming this
+   * node as next hop is delivered if it lists this node, and the rest of its list is routed on.
+   */
+  private receiveMulticast(frame: PacketBuffer, flooded: bool, ringKey: u64, packetId: u32): bool {
+    const header = this.header;
+    const list = frame.pointer() + HEADER_SIZE;
+    const count = <i32>load<u8>(list);
+    const subscribed = this.subscribesTo(header.destination());
+    const listed = this.listPosition(list, count) >= 0;
+    // Managed flooding lists nobody (the origin cannot know the subscribers): subscription decides.
+    const forThisNode = subscribed && (count == 0 || listed);
+    if (flooded) {
+      if (count != 1 || !listed) this.considerRelay(frame, ringKey, packetId);
+    } else if (header.nextHop() == this.ownId) {
+      const others = listed ? count - 1 : count;
+      if (others > 0) {
+        if (header.hopLimit() == 0) {
+          this.count(AvailabilityLinkCounter.HopLimitReached);
+        } else {
+          const copy = this.copyForRelay(frame);
+          if (copy !== null) {
+            if (listed) removeFromList(copy.pointer() + HEADER_SIZE, copy, this.listPosition(list, count));
+            if (this.routeMulticast(copy, true) != Status.Ok) {
+              this.pool.release(copy);
+              this.count(AvailabilityLinkCounter.RelayRefused);
+            }
+          }
+        }
+      }
+    } else {
+      return this.drop(AvailabilityLinkCounter.ForOthers);
+    }
+    if (!forThisNode) return this.drop(AvailabilityLinkCounter.ForOthers);
+    const delivered = this.delivered;
+    if (delivered !== null) {
+      if (delivered.contains(header.sourceKey(), packetId)) return this.drop(AvailabilityLinkCounter.Duplicates);
+      delivered.remember(header.sourceKey(), packetId);
+    }
+    // The application sees the payload after the list; the header moves up next to it so that
+    // receivedHeader() still finds it just before the payload.
+    const skip = listBytes(count);
+    memory.copy(frame.pointer() + <usize>skip, frame.pointer(), <usize>HEADER_SIZE);
+    frame.stripFront(HEADER_SIZE + skip);
+    this.count(AvailabilityLinkCounter.DeliveredMulticast);
+    return true;
+  }
+
+  /**
+   * Sends copies of the multicast `packet` (header, list, payload; this node owns it) towards every
+   * listed subscriber: one copy per next hop chosen, with that next hop's part of the list; the
+   * subscribers without a route get one flooded copy. On Ok the packet itself has been released.
+   */
+  private routeMulticast(packet: PacketBuffer, forwarded: bool): Status {
+    const routing = changetype<RoutingState>(this.routing);
+    const at = packet.pointer();
+    const list = at + HEADER_SIZE;
+    const count = <i32>load<u8>(list);
+    const payloadOffset = HEADER_SIZE + listBytes(count);
+    const payloadLength = packet.length - payloadOffset;
+    const now = this.nowMs;
+    for (let i = 0; i < count; i++) {
+      let choice = NO_NEXT_HOP;
+      let chosenSlot = NO_NEIGHBOUR;
+      const index = routing.endpointWithPrefix(listEntry(list, i));
+      if (index != NO_ENDPOINT) {
+        if (routing.strategy == RoutingStrategy.NextHop) {
+          choice = routing.routes.nextHop(index, now);
+        } else {
+          routing.routes.recompute(index, routing.neighbours, now);
+          chosenSlot = routing.routes.chooseDownhill(index, NO_POTENTIAL, 0, routing.neighbours, now, this.randomUnit());
+          if (chosenSlot != NO_NEIGHBOUR) choice = routing.neighbours.id(chosenSlot);
+        }
+      }
+      unchecked((this.choices[i] = choice));
+      unchecked((this.chosenSlots[i] = chosenSlot));
+    }
+    let sent = 0;
+    let lastStatus = Status.Ok;
+    for (let i = 0; i < count; i++) {
+      const nextHop = unchecked(this.choices[i]);
+      // Only the first entry of each next hop starts a copy.
+      let first = true;
+      for (let j = 0; j < i; j++) {
+        if (unchecked(this.choices[j]) == nextHop) {
+          first = false;
+          break;
+        }
+      }
+      if (!first) continue;
+      let members = 0;
+      for (let j = i; j < count; j++) if (unchecked(this.choices[j]) == nextHop) members++;
+      const copy = this.pool.take();
+      if (copy === null) {
+        this.count(AvailabilityLinkCounter.RelayNoBuffer);
+        lastStatus = Status.NoBuffer;
+        continue;
+      }
+      const bytes = copy.append(HEADER_SIZE + listBytes(members) + payloadLength);
+      if (bytes == 0) {
+        this.pool.release(copy);
+        lastStatus = Status.TooBig;
+        continue;
+      }
+      copy.integrityLevel = packet.integrityLevel;
+      memory.copy(bytes, at, <usize>HEADER_SIZE);
+      const copyList = bytes + HEADER_SIZE;
+      store<u8>(copyList, <u8>members);
+      let k = 0;
+      for (let j = i; j < count; j++) {
+        if (unchecked(this.choices[j]) != nextHop) continue;
+        store<u64>(copyList + 1 + <usize>(k * LIST_ENTRY_SIZE), listEntry(list, j));
+        k++;
+      }
+      memory.copy(copyList + <usize>listBytes(members), at + <usize>payloadOffset, <usize>payloadLength);
+      setTransmitter(bytes, this.ownId);
+      setRouting(bytes, nextHop, NO_POTENTIAL, NO_POTENTIAL);
+      let key = load<u64>(bytes + SOURCE_OFFSET) ^ listHash(copyList, members);
+      if (nextHop == NO_NEXT_HOP) {
+        key ^= FLOOD_KEY_SALT;
+        this.count(AvailabilityLinkCounter.NoRoute);
+      }
+      // Copies heard back (relayed or forwarded) are duplicates here.
+      this.ring.remember(key, load<u32>(bytes + PACKET_ID_OFFSET));
+      const status = this.lower.push(copy);
+      if (status != Status.Ok) {
+        this.pool.release(copy);
+        lastStatus = status;
+        continue;
+      }
+      this.count(AvailabilityLinkCounter.MulticastCopies);
+      if (forwarded) this.count(AvailabilityLinkCounter.RoutedForwarded);
+      sent++;
+    }
+    if (sent == 0) return count == 0 ? Status.BadArgument : lastStatus;
+    this.pool.release(packet);
+    return Status.Ok;
+  }
+
+  /** Index of this node's address prefix in the list, or -1. */
+  private listPosition(list: usize, count: i32): i32 {
+    const own = load<u64>(this.ownAddress);
+    for (let i = 0; i < count; i++) if (listEntry(list, i) == own) return i;
+    return -1;
+  }
+
+  private subscribesTo(topic: usize): bool {
+    for (let i = 0; i < this.ownTopicCount; i++) {
+      if (sameAddress(this.ownTopics + <usize>(i * TOPIC_SIZE), topic)) return true;
+    }
+    return false;
+  }
+
+  private holdsService(service: usize): bool {
+    for (let i = 0; i < this.ownServiceCount; i++) {
+      if (sameAddress(this.ownServices + <usize>(i * ADDRESS_SIZE), service)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * The endpoint a unicast to `destination` is steered towards: the endpoint itself, or for a service
+   * address the holder nearest by this node's view (fewest hops for next hop, lowest potential for
+   * electric — the lower envelope of the holders' potentials, docs/routing.md "Anycast").
+   */
+  private targetFor(routing: RoutingState, destination: usize): i32 {
+    const index = routing.endpoints.find(destination);
+    if (index != NO_ENDPOINT) return index;
+    const holders = routing.memberships.members(AppDataKind.Service, destination, this.members);
+    let best = NO_ENDPOINT;
+    let bestMetric: u64 = u64.MAX_VALUE;
+    for (let i = 0; i < holders; i++) {
+      const holder = unchecked(this.members[i]);
+      let metric: u64;
+      if (routing.strategy == RoutingStrategy.NextHop) {
+        if (routing.routes.nextHop(holder, this.nowMs) == NO_NEXT_HOP) continue;
+        metric = <u64>routing.routes.routeHops(holder);
+      } else {
+        const potential = routing.routes.recompute(holder, routing.neighbours, this.nowMs);
+        if (potential == NO_POTENTIAL) continue;
+        metric = <u64>potential;
+      }
+      if (metric < bestMetric) {
+        bestMetric = metric;
+        best = holder;
+      }
+    }
+    return best;
   }
 
   /** Delivers a unicast for this node once, whether it came routed, flooded or both. */
@@ -454,6 +747,7 @@ export class AvailabilityLink extends Link {
     }
     this.count(AvailabilityLinkCounter.AnnouncesAccepted);
     if (known != index) routing.endpointReplaced(index);
+    routing.memberships.replaceFor(index, announceAppData(body), announceAppDataLength(body), header.source());
     if (slot != NO_NEIGHBOUR) routing.learnFromAnnounce(index, header, slot, header.hopCount(), this.nowMs, this.counters);
     if (header.hopLimit() == 0) {
       this.count(AvailabilityLinkCounter.HopLimitReached);
@@ -479,7 +773,7 @@ export class AvailabilityLink extends Link {
     if (routing === null) return;
     const copy = this.copyForRelay(frame);
     if (copy === null) return;
-    const status = this.sendRouted(copy, routing.endpoints.find(header.destination()), header.ceiling(), 0, 0, true);
+    const status = this.sendRouted(copy, this.targetFor(routing, header.destination()), header.ceiling(), 0, 0, true);
     if (status != Status.Ok) {
       this.pool.release(copy);
       this.count(AvailabilityLinkCounter.RelayRefused);
@@ -535,7 +829,7 @@ export class AvailabilityLink extends Link {
     setRouting(at, nextHop, nextCeiling, own);
     // The destination itself does not forward, so there is nothing to hear from it: no copy kept.
     let entry: PendingRelay | null = null;
-    if (nextHop != shortIdOf(at + DESTINATION_OFFSET)) {
+    if (nextHop != shortIdOf(routing.endpoints.entryAddress(index))) {
       entry = this.trackAcknowledgement(packet, slot, nextHop, excluded, retries, index, ceiling, forwarded);
     }
     const status = this.lower.push(packet);
@@ -647,7 +941,8 @@ export class AvailabilityLink extends Link {
   }
 
   private originateAnnounce(routing: RoutingState, now: i64): void {
-    const length = HEADER_SIZE + ANNOUNCE_MINIMUM_SIZE;
+    const appDataLength = this.writeAppData();
+    const length = HEADER_SIZE + ANNOUNCE_MINIMUM_SIZE + appDataLength;
     const airtimeUs = (<i64>length + LOWER_OVERHEAD_BYTES) * routing.airtimeUsPerByte;
     if (!routing.limiter.mayAnnounce(airtimeUs, now)) {
       this.count(AvailabilityLinkCounter.AnnounceBudgetExceeded);
@@ -659,9 +954,10 @@ export class AvailabilityLink extends Link {
       routing.nextAnnounceMs = now + 1000;
       return;
     }
-    const body = packet.append(ANNOUNCE_MINIMUM_SIZE);
+    const bodyLength = ANNOUNCE_MINIMUM_SIZE + appDataLength;
+    const body = packet.append(bodyLength);
     const sequence = routing.announceSequence + 1;
-    if (body == 0 || createAnnounce(body, ANNOUNCE_MINIMUM_SIZE, routing.identity, sequence, 0, 0) < 0) {
+    if (body == 0 || createAnnounce(body, bodyLength, routing.identity, sequence, this.appData, appDataLength) < 0) {
       this.pool.release(packet);
       routing.nextAnnounceMs = now + routing.announceIntervalMs;
       return;
@@ -684,6 +980,26 @@ export class AvailabilityLink extends Link {
     const interval = routing.announceIntervalMs;
     const jitter = <i64>(this.random.next() % <u32>(interval / 5 + 1));
     routing.nextAnnounceMs = now + interval - interval / 10 + jitter;
+  }
+
+  /** Fills the app-data scratch with this node's service proofs and topics; returns its length. */
+  private writeAppData(): i32 {
+    let length = 0;
+    const out = this.appData;
+    for (let i = 0; i < this.ownServiceCount; i++) {
+      store<u8>(out + <usize>length, <u8>AppDataKind.Service);
+      store<u8>(out + <usize>length + 1, <u8>SERVICE_PROOF_SIZE);
+      memory.copy(out + <usize>(length + ENTRY_HEADER_SIZE), this.ownServiceProofs + <usize>(i * SERVICE_PROOF_SIZE), <usize>SERVICE_PROOF_SIZE);
+      length += ENTRY_HEADER_SIZE + SERVICE_PROOF_SIZE;
+    }
+    for (let i = 0; i < this.ownTopicCount; i++) {
+      if (length + ENTRY_HEADER_SIZE + TOPIC_SIZE > MAXIMUM_APP_DATA_SIZE) break;
+      store<u8>(out + <usize>length, <u8>AppDataKind.Topic);
+      store<u8>(out + <usize>length + 1, <u8>TOPIC_SIZE);
+      memory.copy(out + <usize>(length + ENTRY_HEADER_SIZE), this.ownTopics + <usize>(i * TOPIC_SIZE), <usize>TOPIC_SIZE);
+      length += ENTRY_HEADER_SIZE + TOPIC_SIZE;
+    }
+    return length;
   }
 
   /** One beacon: this node's own 0, then up to 31 destinations' potentials, round robin. */
@@ -846,4 +1162,14 @@ export const BROADCAST_ADDRESS: usize = memory.data<u8>([
 /** Valid hop limits for originated packets. */
 export function isValidHopLimit(hopLimit: i32): bool {
   return hopLimit >= 1 && hopLimit <= MAXIMUM_HOP_LIMIT;
+}
+
+/** Removes entry `position` from the multicast list at `list` inside `packet` (shrinking the packet). */
+function removeFromList(list: usize, packet: PacketBuffer, position: i32): void {
+  const count = <i32>load<u8>(list);
+  const entry = list + 1 + <usize>(position * LIST_ENTRY_SIZE);
+  const tail = packet.pointer() + <usize>packet.length - (entry + <usize>LIST_ENTRY_SIZE);
+  memory.copy(entry, entry + <usize>LIST_ENTRY_SIZE, tail);
+  store<u8>(list, <u8>(count - 1));
+  packet.stripBack(LIST_ENTRY_SIZE);
 }

@@ -20,6 +20,11 @@ export const enum RoutedPacketType {
   Announce = 4,
   /** A potential beacon (beacon.ts): one hop, never relayed. */
   Beacon = 5,
+  /**
+   * To the subscribers of the topic named in the destination field: the payload starts with the list
+   * of subscribers this copy still has to reach (multicast.ts).
+   */
+  Multicast = 6,
 }
 
 export const TYPE_OFFSET: i32 = 0;
@@ -112,6 +117,7 @@ export function emitHeader(
   if (type == RoutedPacketType.Unicast || type == RoutedPacketType.Broadcast) {
     type = isBroadcastAddress(destination) ? RoutedPacketType.Broadcast : RoutedPacketType.Unicast;
   }
+  // (Multicast, Announce and Beacon are chosen by the caller, who also picks their destination.)
   store<u8>(at + TYPE_OFFSET, <u8>type);
   store<u8>(at + HOP_LIMIT_OFFSET, <u8>hopLimit);
   store<u8>(at + HOP_COUNT_OFFSET, 0);
@@ -150,9 +156,10 @@ export class AvailabilityHeaderView {
     this.at = 0;
     if (length < HEADER_SIZE) return HeaderVerdict.Truncated;
     const type = <i32>load<u8>(at + TYPE_OFFSET);
-    if (type < RoutedPacketType.Unicast || type > RoutedPacketType.Beacon) return HeaderVerdict.BadType;
+    if (type < RoutedPacketType.Unicast || type > RoutedPacketType.Multicast) return HeaderVerdict.BadType;
     const toEveryone = isBroadcastAddress(at + DESTINATION_OFFSET);
-    if (toEveryone != (type != RoutedPacketType.Unicast)) return HeaderVerdict.BadDestination;
+    const toOneGroup = type == RoutedPacketType.Unicast || type == RoutedPacketType.Multicast;
+    if (toEveryone == toOneGroup) return HeaderVerdict.BadDestination;
     const hopLimit = <i32>load<u8>(at + HOP_LIMIT_OFFSET);
     const hopCount = <i32>load<u8>(at + HOP_COUNT_OFFSET);
     if (hopLimit == 0 || hopLimit + hopCount > MAXIMUM_HOP_LIMIT) return HeaderVerdict.BadHopLimit;

@@ -69,7 +69,15 @@ export const enum AvailabilityLinkCounter {
   PotentialReportsRejected = 32,
   /** Potential reports that fell by more than half and were recorded as half the previous one. */
   PotentialReportsClamped = 33,
-  Count = 34,
+  // Multicast and anycast.
+  SentMulticast = 34,
+  /** Multicast copies delivered upwards (a fate). */
+  DeliveredMulticast = 35,
+  /** Copies of multicast packets sent, one per next hop chosen (flooded ones count under NoRoute too). */
+  MulticastCopies = 36,
+  /** Multicast or anycast refused at the origin: no subscriber or holder known (Status NoRoute). */
+  NoSubscribers = 37,
+  Count = 38,
 }
 
 @inline export function malformedCounter(verdict: i32): AvailabilityLinkCounter {

@@ -10,6 +10,7 @@ import { beaconEntryCount, beaconEntryPotential, beaconEntryPrefix } from "./bea
 import { EndpointTable, NO_ENDPOINT } from "./endpoint-table";
 import { AvailabilityHeaderView, NO_POTENTIAL, sameAddress, shortIdOf } from "./header";
 import { AvailabilityLinkCounter } from "./link-counters";
+import { MembershipTable } from "./memberships";
 import { NeighbourTable, NO_NEIGHBOUR } from "./neighbour-table";
 import { ReportVerdict, RouteTable } from "./route-table";
 
@@ -30,6 +31,8 @@ export class RoutingState {
   readonly routes: RouteTable;
   readonly neighbours: NeighbourTable;
   readonly limiter: AnnounceLimiter;
+  /** Topic subscriptions and proven services of the known endpoints (two per endpoint on average). */
+  readonly memberships: MembershipTable;
   /** Sequence of this node's latest announce (strictly increasing; the host may seed it across reboots). */
   announceSequence: u32;
   nextAnnounceMs: i64 = 0;
@@ -70,6 +73,7 @@ export class RoutingState {
     const burstUs = max(intervalBudgetUs, 2 * 400 * airtimeUsPerByte);
     this.limiter = new AnnounceLimiter(announceShareMillionths, burstUs, 0);
     this.announceSequence = firstSequence;
+    this.memberships = new MembershipTable(destinationCapacity * 2);
     memory.copy(this.ownAddress, ownAddress, <usize>ADDRESS_SIZE);
   }
 
@@ -142,6 +146,16 @@ export class RoutingState {
   /** A verified announce created or took over endpoint slot `index`: start its routes afresh. */
   endpointReplaced(index: i32): void {
     this.routes.reset(index);
+    this.memberships.removeEndpoint(index);
+  }
+
+  /** The endpoint whose address starts with the 8 bytes `prefix`, or NO_ENDPOINT. */
+  endpointWithPrefix(prefix: u64): i32 {
+    const endpoints = this.endpoints;
+    for (let i = 0; i < endpoints.capacity; i++) {
+      if (endpoints.isPresent(i) && load<u64>(endpoints.entryAddress(i)) == prefix) return i;
+    }
+    return NO_ENDPOINT;
   }
 
   private takeReport(index: i32, slot: i32, potential: u32, fromDestination: bool, nowMs: i64, counters: StaticArray<u32>): void {

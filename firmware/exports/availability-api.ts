@@ -59,7 +59,7 @@ export function endpointTableCreate(capacity: i32, difficulty: i32, maximumAgeMs
 }
 
 /**
- * Writes a signed announce of `identity` at `sequence` to the I/O data area; the app data (0..64
+ * Writes a signed announce of `identity` at `sequence` to the I/O data area; the app data (0..128
  * bytes) is read from the argument area. Counts it as sent by `table`. Returns the frame length or -1.
  */
 export function announceCreate(table: i32, identity: i32, sequence: u32, appDataLength: i32): i32 {
@@ -205,6 +205,16 @@ export function availabilityLinkCreate(
   return addLink(link);
 }
 
+/** How an origin's packet is addressed (availabilityLinkSend's `kind`). */
+const enum SendKind {
+  /** To an endpoint address (all ones = broadcast). */
+  Endpoint = 0,
+  /** To every subscriber of a 16-byte topic. */
+  Topic = 1,
+  /** To the nearest holder of the service whose address is given. */
+  Service = 2,
+}
+
 /**
  * Sends the `length` bytes at the start of the I/O data area to the 16-byte address at `destination`
  * (all ones = broadcast), asking the layer below for integrity `level` (0 = its profile) and
@@ -218,6 +228,20 @@ export function availabilityLinkPushTo(
   level: i32,
   contact: i32,
 ): i32 {
+  return sendFromIo(link, pool, length, destination, level, contact, SendKind.Endpoint);
+}
+
+/** As availabilityLinkPushTo, to every subscriber of the 16-byte topic at `topic`. */
+export function availabilityLinkPushToTopic(link: i32, pool: i32, length: i32, topic: usize, level: i32, contact: i32): i32 {
+  return sendFromIo(link, pool, length, topic, level, contact, SendKind.Topic);
+}
+
+/** As availabilityLinkPushTo, to the nearest holder of the service whose 16-byte address is at `service`. */
+export function availabilityLinkPushToService(link: i32, pool: i32, length: i32, service: usize, level: i32, contact: i32): i32 {
+  return sendFromIo(link, pool, length, service, level, contact, SendKind.Service);
+}
+
+function sendFromIo(link: i32, pool: i32, length: i32, destination: usize, level: i32, contact: i32, kind: SendKind): i32 {
   const l = availabilityLinkAt(link);
   const p = poolAt(pool);
   if (l === null || p === null || destination == 0 || length < 0 || length > IO_DATA_SIZE) return Status.BadArgument;
@@ -232,9 +256,27 @@ export function availabilityLinkPushTo(
   memory.copy(payload, ioDataPointer(), <usize>length);
   packet.integrityLevel = <u8>level;
   packet.contact = contact;
-  const status = l.pushTo(packet, destination);
+  let status: Status;
+  if (kind == SendKind.Topic) status = l.pushToTopic(packet, destination);
+  else if (kind == SendKind.Service) status = l.pushToService(packet, destination);
+  else status = l.pushTo(packet, destination);
   if (status != Status.Ok) p.release(packet);
   return status;
+}
+
+/** Subscribes the link's node to the 16-byte topic at the start of the argument area. Returns a Status. */
+export function availabilityLinkSubscribe(link: i32): i32 {
+  const l = availabilityLinkAt(link);
+  if (l === null) return Status.BadArgument;
+  return l.subscribe(ioArgsPointer());
+}
+
+/** Makes the link's node a holder of the service whose key pair is identity `service`. Returns a Status. */
+export function availabilityLinkOfferService(link: i32, service: i32): i32 {
+  const l = availabilityLinkAt(link);
+  const id = identityAt(service);
+  if (l === null || id === null) return Status.BadArgument;
+  return l.offerService(id);
 }
 
 /**
@@ -344,7 +386,8 @@ export function availabilityLinkRouting(
 /**
  * Routing state for tests and statistics: 0 endpoints known, 1 neighbours alive, 2 this node's
  * potential for the endpoint whose address is at the start of the argument area (NO_POTENTIAL as
- * 4294967295), 3 the next hop towards it (0 = none), 4 announce sequence. -1 for a bad handle.
+ * 4294967295), 3 the next hop towards it (0 = none), 4 announce sequence, 5 memberships held (topic
+ * subscriptions and proven services of known endpoints). -1 for a bad handle.
  */
 export function availabilityLinkRoutingInfo(link: i32, which: i32, nowMs: f64): f64 {
   const l = availabilityLinkAt(link);
@@ -359,6 +402,7 @@ export function availabilityLinkRoutingInfo(link: i32, which: i32, nowMs: f64): 
     case 2: return index < 0 ? 4294967295 : <f64>routing.routes.recompute(index, routing.neighbours, now);
     case 3: return index < 0 ? 0 : <f64>routing.routes.nextHop(index, now);
     case 4: return <f64>routing.announceSequence;
+    case 5: return <f64>routing.memberships.size();
     default: return -1;
   }
 }

@@ -16,6 +16,8 @@ export const enum Status {
   KeySpent = 5,
   /** A parameter was outside its range (unknown level, contact index out of bounds, …). */
   BadArgument = 6,
+  /** The Availability layer knows no subscriber of the topic or holder of the service. */
+  NoRoute = 7,
 }
 
 export function statusName(status: Status): string {
@@ -27,6 +29,7 @@ export function statusName(status: Status): string {
     case Status.NoKey: return "no-key";
     case Status.KeySpent: return "key-spent";
     case Status.BadArgument: return "bad-argument";
+    case Status.NoRoute: return "no-route";
     default: return "unknown";
   }
 }

@@ -6,7 +6,7 @@ import type { Stack } from "./stack.js";
 /** Sizes of the announce wire format (firmware/availability/announce.ts, docs/routing.md). */
 export const ADDRESS_SIZE = 16;
 export const ANNOUNCE_MINIMUM_SIZE = 104;
-export const MAXIMUM_APP_DATA_SIZE = 64;
+export const MAXIMUM_APP_DATA_SIZE = 128;
 export const HOP_COUNT_OFFSET = 2;
 
 /** firmware/availability/announce.ts AnnounceVerdict. */
@@ -45,6 +45,7 @@ export enum RoutedPacketType {
   Broadcast = 3,
   Announce = 4,
   Beacon = 5,
+  Multicast = 6,
 }
 /** Header field offsets (firmware/availability/header.ts). */
 export const ROUTED_HEADER_OFFSETS = {
@@ -101,6 +102,10 @@ export const availabilityLinkCounterNames = [
   "beaconsReceived",
   "potentialReportsRejected",
   "potentialReportsClamped",
+  "sentMulticast",
+  "deliveredMulticast",
+  "multicastCopies",
+  "noSubscribers",
 ] as const;
 export type AvailabilityLinkCounters = Record<(typeof availabilityLinkCounterNames)[number], number>;
 
@@ -116,6 +121,7 @@ export const receivedFrameFates = [
   "malformedBadDestination",
   "malformedBadHopLimit",
   "controlFrames",
+  "deliveredMulticast",
 ] as const;
 
 export interface AvailabilityLinkOptions {
@@ -248,6 +254,24 @@ interface AvailabilityExports {
     firstSequence: number,
   ): number;
   availabilityLinkRoutingInfo(link: number, which: number, nowMs: number): number;
+  availabilityLinkPushToTopic(
+    link: number,
+    pool: number,
+    length: number,
+    topic: number,
+    level: number,
+    contact: number,
+  ): number;
+  availabilityLinkPushToService(
+    link: number,
+    pool: number,
+    length: number,
+    service: number,
+    level: number,
+    contact: number,
+  ): number;
+  availabilityLinkSubscribe(link: number): number;
+  availabilityLinkOfferService(link: number, service: number): number;
   ioDataPointer(): number;
   ioDataSize(): number;
   ioArgsPointer(): number;
@@ -451,7 +475,14 @@ export class Availability {
     link: number,
     nowMs: number,
     about?: Uint8Array,
-  ): { endpoints: number; neighbours: number; potential?: number; nextHop?: number; announceSequence: number } {
+  ): {
+    endpoints: number;
+    neighbours: number;
+    memberships: number;
+    potential?: number;
+    nextHop?: number;
+    announceSequence: number;
+  } {
     const read = (which: number) => {
       const value = this.x.availabilityLinkRoutingInfo(link, which, nowMs);
       if (value < 0) throw new Error(`availability: ${link} is not a routing availability link`);
@@ -461,6 +492,7 @@ export class Availability {
       endpoints: read(0),
       neighbours: read(1),
       announceSequence: read(4),
+      memberships: read(5),
     };
     if (about) {
       if (about.length !== ADDRESS_SIZE) throw new RangeError(`about: expected ${ADDRESS_SIZE} bytes`);
@@ -491,6 +523,66 @@ export class Availability {
       options.level ?? 0,
       options.contact ?? -1,
     );
+  }
+
+  /**
+   * Sends `payload` to every subscriber of the 16-byte `topic` this node knows of (Status.NoRoute when
+   * it knows none; under managed flooding it floods and subscribers pick it out).
+   */
+  pushToTopic(
+    link: number,
+    pool: number,
+    payload: Uint8Array,
+    topic: Uint8Array,
+    options: { level?: number; contact?: number } = {},
+  ): number {
+    if (topic.length !== ADDRESS_SIZE) throw new RangeError(`topic: expected ${ADDRESS_SIZE} bytes`);
+    this.load(payload);
+    this.bytes().set(topic, this.argsPointer);
+    return this.x.availabilityLinkPushToTopic(
+      link,
+      pool,
+      payload.length,
+      this.argsPointer,
+      options.level ?? 0,
+      options.contact ?? -1,
+    );
+  }
+
+  /** Sends `payload` to the nearest known holder of the service whose address is `service`. */
+  pushToService(
+    link: number,
+    pool: number,
+    payload: Uint8Array,
+    service: Uint8Array,
+    options: { level?: number; contact?: number } = {},
+  ): number {
+    if (service.length !== ADDRESS_SIZE) throw new RangeError(`service: expected ${ADDRESS_SIZE} bytes`);
+    this.load(payload);
+    this.bytes().set(service, this.argsPointer);
+    return this.x.availabilityLinkPushToService(
+      link,
+      pool,
+      payload.length,
+      this.argsPointer,
+      options.level ?? 0,
+      options.contact ?? -1,
+    );
+  }
+
+  /** Subscribes the node to a 16-byte topic (at most 4), announced from its next announce on. */
+  subscribe(link: number, topic: Uint8Array): void {
+    if (topic.length !== ADDRESS_SIZE) throw new RangeError(`topic: expected ${ADDRESS_SIZE} bytes`);
+    this.bytes().set(topic, this.argsPointer);
+    const status = this.x.availabilityLinkSubscribe(link);
+    if (status !== 0)
+      throw new RangeError(`availability: cannot subscribe (status ${status}: bad link or 4 topics already)`);
+  }
+
+  /** Makes the node a holder of the service whose key pair is the identity handle `service` (one per node). */
+  offerService(link: number, service: number): void {
+    const status = this.x.availabilityLinkOfferService(link, service);
+    if (status !== 0) throw new RangeError(`availability: cannot offer service (status ${status})`);
   }
 
   /** The next packet for this node, with its header, or undefined. */

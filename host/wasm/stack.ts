@@ -33,6 +33,8 @@ export enum Status {
   NoKey = 4,
   KeySpent = 5,
   BadArgument = 6,
+  /** Availability: no subscriber of the topic or holder of the service is known. */
+  NoRoute = 7,
 }
 
 /** Names of the Integrity layer's counters, in the order of firmware/integrity/counters.ts. */

@@ -43,9 +43,9 @@ describe("an announce round-trips", () => {
     expect(availability.counters(table).announcesSent).toBe(1);
   });
 
-  it("is byte for byte what noble builds (Ed25519 is deterministic), for every app-data length 0..64", () => {
+  it("is byte for byte what noble builds (Ed25519 is deterministic), for every app-data length 0..128", () => {
     const random = new SeededRandom(601);
-    for (let length = 0; length <= 64; length += 8) {
+    for (let length = 0; length <= 128; length += 8) {
       const appData = random.bytes(length);
       const sequence = random.nextU32();
       const frame = availability.createAnnounce(table, alice.handle, sequence, appData);
@@ -53,8 +53,8 @@ describe("an announce round-trips", () => {
     }
   });
 
-  it("refuses app data over 64 bytes", () => {
-    expect(() => availability.createAnnounce(table, alice.handle, 1, new Uint8Array(65))).toThrow(RangeError);
+  it("refuses app data over 128 bytes", () => {
+    expect(() => availability.createAnnounce(table, alice.handle, 1, new Uint8Array(129))).toThrow(RangeError);
   });
 });
 
@@ -66,7 +66,7 @@ describe("announce signatures, differentially against noble", () => {
         table,
         alice.handle,
         random.nextU32(),
-        random.bytes(random.between(0, 64)),
+        random.bytes(random.between(0, 128)),
       );
       expect(nobleVerifyAnnounce(frame)).toBe(true);
       expect(nobleSignedDigest(frame).length).toBe(64);
@@ -77,7 +77,12 @@ describe("announce signatures, differentially against noble", () => {
     const random = new SeededRandom(603);
     const mallory = grindIdentity("announce-mallory", DIFFICULTY);
     for (let i = 0; i < 10; i++) {
-      const frame = nobleAnnounce(alice, random.nextU32(), random.bytes(random.between(0, 64)), random.between(0, 255));
+      const frame = nobleAnnounce(
+        alice,
+        random.nextU32(),
+        random.bytes(random.between(0, 128)),
+        random.between(0, 255),
+      );
       expect(availability.verifyAnnounce(frame, DIFFICULTY)).toBe(AnnounceVerdict.Valid);
       const forged = nobleAnnounce(mallory, 1);
       forged.set(alice.publicKey, 7); // claims to be alice, signed by mallory
@@ -114,9 +119,9 @@ describe("tampering", () => {
     const tooLong = new Uint8Array(frame.length + 1);
     tooLong.set(frame);
     expect(availability.verifyAnnounce(tooLong, DIFFICULTY)).toBe(AnnounceVerdict.BadLength);
-    const oversizedAppData = new Uint8Array(104 + 65);
+    const oversizedAppData = new Uint8Array(104 + 129);
     oversizedAppData.set(frame.subarray(0, 39));
-    oversizedAppData[39] = 65;
+    oversizedAppData[39] = 129;
     expect(availability.verifyAnnounce(oversizedAppData, DIFFICULTY)).toBe(AnnounceVerdict.BadLength);
     // alice's key solves difficulty 8 but (almost surely) not 40.
     expect(availability.verifyAnnounce(frame, 40)).toBe(AnnounceVerdict.Puzzle);

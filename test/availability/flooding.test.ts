@@ -365,8 +365,16 @@ describe("malformed headers are dropped and counted, never trap", () => {
 });
 
 describe("the host binding", () => {
-  it("names every counter", () => {
-    // firmware/availability/link-counters.ts Count.
-    expect(availabilityLinkCounterNames).toHaveLength(34);
+  it("names every counter the firmware keeps, and no more", async () => {
+    const mesh = await FloodMesh.create(lineTopology(1));
+    const node = mesh.nodes[0];
+    const exports = node.stack.instance.exports as unknown as {
+      availabilityLinkCounter(link: number, which: number): number;
+    };
+    // firmware/availability/link-counters.ts: every index below Count answers, Count itself is refused.
+    expect(exports.availabilityLinkCounter(node.link, availabilityLinkCounterNames.length - 1)).toBeGreaterThanOrEqual(
+      0,
+    );
+    expect(exports.availabilityLinkCounter(node.link, availabilityLinkCounterNames.length)).toBe(-1);
   });
 });
