@@ -168,6 +168,12 @@ export interface AvailabilityLinkOptions {
 export const routingStrategyNames = ["flooding", "nexthop", "electric"] as const;
 export type RoutingStrategyName = (typeof routingStrategyNames)[number];
 
+/** Integrity level (0 = the lower link's profile) and address-book contact (-1 = none) for the first hop. */
+export interface SendOptions {
+  level?: number;
+  contact?: number;
+}
+
 /** A packet the Availability link delivered, with its routed header. */
 export interface RoutedPacket {
   payload: Uint8Array;
@@ -505,48 +511,16 @@ export class Availability {
   }
 
   /** Sends `payload` to `destination` (BROADCAST_ADDRESS for everyone); returns a Status (host/wasm/stack.ts). */
-  pushTo(
-    link: number,
-    pool: number,
-    payload: Uint8Array,
-    destination: Uint8Array,
-    options: { level?: number; contact?: number } = {},
-  ): number {
-    if (destination.length !== ADDRESS_SIZE) throw new RangeError(`destination: expected ${ADDRESS_SIZE} bytes`);
-    this.load(payload);
-    this.bytes().set(destination, this.argsPointer);
-    return this.x.availabilityLinkPushTo(
-      link,
-      pool,
-      payload.length,
-      this.argsPointer,
-      options.level ?? 0,
-      options.contact ?? -1,
-    );
+  pushTo(link: number, pool: number, payload: Uint8Array, destination: Uint8Array, options: SendOptions = {}): number {
+    return this.send(this.x.availabilityLinkPushTo, "destination", link, pool, payload, destination, options);
   }
 
   /**
    * Sends `payload` to every subscriber of the 16-byte `topic` this node knows of (Status.NoRoute when
    * it knows none; under managed flooding it floods and subscribers pick it out).
    */
-  pushToTopic(
-    link: number,
-    pool: number,
-    payload: Uint8Array,
-    topic: Uint8Array,
-    options: { level?: number; contact?: number } = {},
-  ): number {
-    if (topic.length !== ADDRESS_SIZE) throw new RangeError(`topic: expected ${ADDRESS_SIZE} bytes`);
-    this.load(payload);
-    this.bytes().set(topic, this.argsPointer);
-    return this.x.availabilityLinkPushToTopic(
-      link,
-      pool,
-      payload.length,
-      this.argsPointer,
-      options.level ?? 0,
-      options.contact ?? -1,
-    );
+  pushToTopic(link: number, pool: number, payload: Uint8Array, topic: Uint8Array, options: SendOptions = {}): number {
+    return this.send(this.x.availabilityLinkPushToTopic, "topic", link, pool, payload, topic, options);
   }
 
   /** Sends `payload` to the nearest known holder of the service whose address is `service`. */
@@ -555,19 +529,24 @@ export class Availability {
     pool: number,
     payload: Uint8Array,
     service: Uint8Array,
-    options: { level?: number; contact?: number } = {},
+    options: SendOptions = {},
   ): number {
-    if (service.length !== ADDRESS_SIZE) throw new RangeError(`service: expected ${ADDRESS_SIZE} bytes`);
+    return this.send(this.x.availabilityLinkPushToService, "service", link, pool, payload, service, options);
+  }
+
+  private send(
+    exported: (link: number, pool: number, length: number, to: number, level: number, contact: number) => number,
+    name: string,
+    link: number,
+    pool: number,
+    payload: Uint8Array,
+    to: Uint8Array,
+    options: SendOptions,
+  ): number {
+    if (to.length !== ADDRESS_SIZE) throw new RangeError(`${name}: expected ${ADDRESS_SIZE} bytes`);
     this.load(payload);
-    this.bytes().set(service, this.argsPointer);
-    return this.x.availabilityLinkPushToService(
-      link,
-      pool,
-      payload.length,
-      this.argsPointer,
-      options.level ?? 0,
-      options.contact ?? -1,
-    );
+    this.bytes().set(to, this.argsPointer);
+    return exported(link, pool, payload.length, this.argsPointer, options.level ?? 0, options.contact ?? -1);
   }
 
   /** Subscribes the node to a 16-byte topic (at most 4), announced from its next announce on. */

@@ -6,7 +6,6 @@ import { ed25519 } from "@noble/curves/ed25519.js";
 import { blake2b } from "@noble/hashes/blake2.js";
 import { describe, expect, it } from "vitest";
 import {
-  type AvailabilityLinkOptions,
   ROUTED_HEADER_OFFSETS as O,
   ROUTED_HEADER_SIZE,
   RoutedPacketType,
@@ -14,31 +13,17 @@ import {
 } from "../../host/wasm/availability.js";
 import { Status } from "../../host/wasm/stack.js";
 import { grindIdentity, nobleAddress, nobleAnnounce } from "./announce-helpers.js";
-import { FloodMesh, fatesOf, gridTopology, lineTopology, type Topology } from "./flood-mesh.js";
+import { FAST_ROUTING, FloodMesh, fatesOf, gridTopology, lineTopology, type Topology } from "./flood-mesh.js";
 
 const text = (value: string) => new TextEncoder().encode(value);
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
-
-const FAST = {
-  announceIntervalMs: 10_000,
-  beaconIntervalMs: 2_000,
-  ackTimeoutMs: 200,
-  routeLifetimeMs: 120_000,
-  relayWindowMs: 50,
-  hopLimit: 15,
-  cancelThreshold: 2,
-  ringCapacity: 256,
-  relayTableCapacity: 16,
-  airtimeUsPerByte: 1,
-  announceShare: 1,
-} satisfies AvailabilityLinkOptions;
 
 function topic(name: string): Uint8Array {
   return blake2b(text(`topic:${name}`), { dkLen: 16 });
 }
 
 async function mesh(topology: Topology, strategy: RoutingStrategyName, setup: (mesh: FloodMesh) => void) {
-  const built = await FloodMesh.create(topology, { ...FAST, strategy, poolSize: 48 });
+  const built = await FloodMesh.create(topology, { ...FAST_ROUTING, strategy, poolSize: 48 });
   setup(built);
   built.run(25_000);
   return built;
@@ -87,7 +72,7 @@ describe.each(["nexthop", "electric"] as const)("%s multicast", (strategy) => {
 
 describe("multicast under managed flooding", () => {
   it("floods, and only subscribers deliver", async () => {
-    const m = await FloodMesh.create(gridTopology(3, 3), { ...FAST, cancelThreshold: 0 });
+    const m = await FloodMesh.create(gridTopology(3, 3), { ...FAST_ROUTING, cancelThreshold: 0 });
     const chat = topic("chat");
     for (const i of [2, 6]) m.nodes[i].availability.subscribe(m.nodes[i].link, chat);
     const sender = m.nodes[0];

@@ -12,18 +12,14 @@ import {
 import { Status } from "../../host/wasm/stack.js";
 import { SeededRandom } from "../support/seeded-random.js";
 import { grindIdentity, nobleAddress, nobleAnnounce } from "./announce-helpers.js";
-import { FloodMesh, fatesOf, lineTopology } from "./flood-mesh.js";
+import { FAST_ROUTING, FloodMesh, fatesOf, lineTopology } from "./flood-mesh.js";
 
+/** Small tables, so floods meet their bounds. */
 const OPTIONS = {
-  announceIntervalMs: 10_000,
-  beaconIntervalMs: 2_000,
-  ackTimeoutMs: 200,
-  relayWindowMs: 50,
+  ...FAST_ROUTING,
   hopLimit: 7,
   ringCapacity: 64,
   relayTableCapacity: 8,
-  airtimeUsPerByte: 1,
-  announceShare: 1,
   destinationCapacity: 16,
   neighbourCapacity: 8,
 } satisfies AvailabilityLinkOptions;
@@ -209,5 +205,52 @@ describe("electric: potential reports are sanity-checked", () => {
     expect(after.malformedBadHopLimit - before.malformedBadHopLimit).toBe(1);
     expect(after.controlFrames - before.controlFrames).toBeGreaterThanOrEqual(50);
     expect(fatesOf(after)).toBe(after.framesReceived);
+  });
+});
+
+describe.each(["nexthop", "electric"] as const)("%s: hostile routed frames", (strategy) => {
+  it("survives 2,000 random and mutated frames of every routed type, each counted, heap unchanged", async () => {
+    const { mesh, attacker, target } = await pair(strategy);
+    const random = new SeededRandom(strategy === "electric" ? 31 : 32);
+    const heap = target.stack.heapBytes();
+    const before = mesh.counters(1).framesReceived;
+    const types = [
+      RoutedPacketType.Unicast,
+      RoutedPacketType.Broadcast,
+      RoutedPacketType.Announce,
+      RoutedPacketType.Beacon,
+      RoutedPacketType.Multicast,
+    ];
+    let sent = 0;
+    for (let i = 0; i < 2000; i++) {
+      const type = types[random.below(types.length)];
+      const toEveryone = type !== RoutedPacketType.Unicast && type !== RoutedPacketType.Multicast;
+      const destination = random.below(4) === 0 ? target.address : random.bytes(16);
+      const frame = routedFrame({
+        type,
+        source: random.below(3) === 0 ? attacker.address : random.bytes(16),
+        destination: toEveryone ? BROADCAST : destination,
+        packetId: random.nextU32(),
+        transmitter: random.below(2) === 0 ? shortId(attacker.address) : random.nextU32(),
+        senderPotential: random.below(3) === 0 ? NO_POTENTIAL : random.nextU32(),
+        hopLimit: 1 + random.below(6),
+        body: random.bytes(random.below(200)),
+      });
+      // Then mutate a few bytes anywhere, header included.
+      for (let m = random.below(3); m > 0; m--) frame[random.below(frame.length)] ^= 1 << random.below(8);
+      // Routed frames for the target name it as next hop half of the time.
+      if (random.below(2) === 0) new DataView(frame.buffer).setUint32(O.nextHop, shortId(target.address), true);
+      expect(attacker.stack.push(attacker.integrity, attacker.pool, frame)).toBe(Status.Ok);
+      sent++;
+      mesh.step();
+    }
+    mesh.settle();
+    const after = mesh.counters(1);
+    expect(after.framesReceived - before).toBeGreaterThanOrEqual(sent);
+    expect(fatesOf(after)).toBe(after.framesReceived);
+    expect(target.stack.heapBytes()).toBe(heap);
+    const tables = target.availability.linkTables(target.link);
+    expect(tables.pendingRelays).toBeLessThanOrEqual(tables.relayTableCapacity);
+    expect(target.availability.routingInfo(target.link, mesh.now).endpoints).toBeLessThanOrEqual(16);
   });
 });

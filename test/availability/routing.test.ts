@@ -10,29 +10,20 @@ import {
   type RoutingStrategyName,
 } from "../../host/wasm/availability.js";
 import { SeededRandom } from "../support/seeded-random.js";
-import { FloodMesh, fatesOf, gridTopology, lineTopology, type Topology, type WireFrame } from "./flood-mesh.js";
+import {
+  FAST_ROUTING,
+  FloodMesh,
+  fatesOf,
+  gridTopology,
+  lineTopology,
+  type Topology,
+  type WireFrame,
+} from "./flood-mesh.js";
 
 const text = (value: string) => new TextEncoder().encode(value);
 
-/** Fast timings for a lossless wire polled every 5 ms. */
-const FAST: AvailabilityLinkOptions = {
-  announceIntervalMs: 10_000,
-  beaconIntervalMs: 2_000,
-  ackTimeoutMs: 200,
-  routeLifetimeMs: 120_000,
-  relayWindowMs: 50,
-  hopLimit: 15,
-  cancelThreshold: 2,
-  ringCapacity: 256,
-  relayTableCapacity: 16,
-  poolSize: 48,
-  // A wire, not a radio: airtime is nominal and the whole budget may go to announces.
-  airtimeUsPerByte: 1,
-  announceShare: 1,
-} as AvailabilityLinkOptions;
-
 async function routedMesh(topology: Topology, strategy: RoutingStrategyName, extra: AvailabilityLinkOptions = {}) {
-  const mesh = await FloodMesh.create(topology, { ...FAST, ...extra, strategy, poolSize: 48 });
+  const mesh = await FloodMesh.create(topology, { ...FAST_ROUTING, ...extra, strategy, poolSize: 48 });
   // Every node announces within its first interval, then electric nodes exchange a few beacons.
   mesh.run(25_000);
   return mesh;
@@ -74,11 +65,7 @@ function headerIn(frame: WireFrame, mesh: FloodMesh): SeenHeader | undefined {
 }
 
 function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
-  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
-    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
-    return i;
-  }
-  return -1;
+  return Buffer.from(haystack.buffer, haystack.byteOffset, haystack.length).indexOf(Buffer.from(needle));
 }
 
 function shortId(address: Uint8Array): number {
