@@ -304,6 +304,23 @@ export class AvailabilityLink extends Link {
     return Status.Ok;
   }
 
+  /**
+   * Sends `packet` to `destination` over one hop only (flooded with hop limit 1): for Integrity's
+   * SipHash level, whose pairwise key no relay holds, so only a radio neighbour can check it.
+   */
+  pushToNeighbour(packet: PacketBuffer, destination: usize): Status {
+    if (destination == 0 || sameAddress(destination, this.ownAddress)) return Status.BadArgument;
+    if (packet.length > this.mtu() || packet.headroom() < HEADER_SIZE) return Status.TooBig;
+    emitHeader(packet.prepend(HEADER_SIZE), 1, this.random.next(), destination, this.ownAddress);
+    const status = this.lower.push(packet);
+    if (status != Status.Ok) {
+      packet.stripFront(HEADER_SIZE);
+      return status;
+    }
+    this.count(isBroadcastAddress(destination) ? AvailabilityLinkCounter.SentBroadcast : AvailabilityLinkCounter.SentUnicast);
+    return Status.Ok;
+  }
+
   /** Subscribes this node to the 16-byte `topic` (announced from the next announce on). */
   subscribe(topic: usize): Status {
     for (let i = 0; i < this.ownTopicCount; i++) {

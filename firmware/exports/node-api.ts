@@ -3,7 +3,7 @@
 // calls drive it.
 import { setCurrentNode } from "../node/current-node";
 import { MeshNode } from "../node/mesh-node";
-import { NodeError, NodeSettings } from "../node/node-settings";
+import { NodeError, NodeRouting, NodeSettings } from "../node/node-settings";
 import { addAddressBook, addIdentity, addLink, addPool } from "./handles";
 import { ioArgsPointer } from "./io-window";
 
@@ -11,9 +11,23 @@ let node: MeshNode | null = null;
 const settings = new NodeSettings();
 
 /**
+ * Chooses, before nodeCreate, whether the node runs the Availability layer and how it routes: -1 none
+ * (Integrity on top), 0 managed flooding, 1 next hop, 2 electric; and the last announce sequence the
+ * board persisted. Returns 0 or NodeError.BadArgument.
+ */
+export function nodeSetRouting(routing: i32, lastAnnounceSequence: u32): i32 {
+  if (node !== null) return NodeError.AlreadyCreated;
+  if (routing < NodeRouting.None || routing > NodeRouting.Electric) return NodeError.BadArgument;
+  settings.routing = <NodeRouting>routing;
+  settings.lastAnnounceSequence = lastAnnounceSequence;
+  return NodeError.Ok;
+}
+
+/**
  * Builds and starts this instance's node. The identity seed (32 bytes) is read from `identitySeed`.
- * Returns 0 and writes five i32 handles to the argument area — pool, Data Link, Integrity link,
- * identity, address book — or a negative NodeError.
+ * Returns 0 and writes six i32 handles to the argument area — pool, Data Link, Integrity link,
+ * identity, address book, Availability link (-1 when the node does not route) — or a negative
+ * NodeError.
  */
 export function nodeCreate(
   radioKind: i32,
@@ -49,6 +63,8 @@ export function nodeCreate(
   store<i32>(out + 8, addLink(created.integrity));
   store<i32>(out + 12, addIdentity(created.identity));
   store<i32>(out + 16, addAddressBook(created.addressBook));
+  const availability = created.availability;
+  store<i32>(out + 20, availability !== null ? addLink(availability) : -1);
   return NodeError.Ok;
 }
 

@@ -28,6 +28,14 @@ export const enum NodeError {
   AlreadyCreated = -4,
 }
 
+/** How the node's Availability layer routes (docs/routing.md); None keeps Integrity on top. */
+export const enum NodeRouting {
+  None = -1,
+  Flooding = 0,
+  NextHop = 1,
+  Electric = 2,
+}
+
 export class NodeSettings {
   radioKind: RadioKind = RadioKind.Sx1262;
   /** SPI bus of the radio (LoRa kinds). */
@@ -44,4 +52,8 @@ export class NodeSettings {
   addressBookSize: i32 = 16;
   /** Seeds the node's back-off and packet ids; on a board it comes from the hardware RNG. */
   seed: u32 = 1;
+  /** The Availability layer on top of Integrity, and its strategy. */
+  routing: NodeRouting = NodeRouting.None;
+  /** Sequence of the last announce this identity sent (the board persists it; announces go above it). */
+  lastAnnounceSequence: u32 = 0;
 }

@@ -3,6 +3,10 @@
 // host has sent a valid frame, Log frames after. Everything is allocated in the constructor.
 import { blake2b } from "../crypto/blake2b";
 import { wipe } from "../crypto/constant-time";
+import { endpointAddressOf } from "../availability/address";
+import { BROADCAST_ADDRESS } from "../availability/availability-link";
+import { HEADER_SIZE as ROUTED_HEADER_SIZE, HOP_COUNT_OFFSET, SOURCE_OFFSET } from "../availability/header";
+import { AvailabilityLinkCounter } from "../availability/link-counters";
 import { IntegrityCounter } from "../integrity/counters";
 import { isKnownLevel, IntegrityLevel } from "../integrity/wire";
 import { NO_CONTACT, PEER_KEY_SIZE, PacketBuffer } from "../link/packet-buffer";
@@ -50,6 +54,7 @@ import {
   IDENTITY_PUBLIC_KEY_OFFSET,
   IDENTITY_RADIO_OFFSET,
   IDENTITY_STRINGS_OFFSET,
+  AVAILABILITY_LAYER,
   INTEGRITY_LAYER,
   LOG_LEVEL_OFFSET,
   LOG_TEXT_OFFSET,
@@ -65,6 +70,9 @@ import {
   RECEIVED_FLAG_RADIO_QUALITY,
   RECEIVED_FLAG_SIGNER,
   RECEIVED_FLAGS_OFFSET,
+  RECEIVED_HOPS_OFFSET,
+  RECEIVED_ROUTED_PAYLOAD_OFFSET,
+  RECEIVED_SOURCE_OFFSET,
   RECEIVED_LAYER_OFFSET,
   RECEIVED_LEVEL_OFFSET,
   RECEIVED_PAYLOAD_OFFSET,
@@ -134,6 +142,15 @@ function levelName(level: i32): string {
   }
 }
 
+function routingName(strategy: i32): string {
+  switch (strategy) {
+    case 0: return "flooding";
+    case 1: return "nexthop";
+    case 2: return "electric";
+    default: return "unknown";
+  }
+}
+
 function radioName(kind: i32): string {
   switch (kind) {
     case RadioKind.Sx1262: return "sx1262";
@@ -155,6 +172,8 @@ export class Console {
   private readonly fingerprintDigest: usize = heap.alloc(<usize>FINGERPRINT_SIZE);
   /** A signer's fingerprint, for plain-text receive lines. */
   private readonly scratchDigest: usize = heap.alloc(<usize>FINGERPRINT_SIZE);
+  /** The endpoint address of a Send's destination key (Availability routes by address). */
+  private readonly destinationAddress: usize = heap.alloc(16);
   private readonly ownCounters: StaticArray<u64> = new StaticArray<u64>(OWN_COUNTER_COUNT);
   private logLevel: LogLevel = LogLevel.Info;
   /** Set by the first valid frame: from then on logs and events are framed. */
@@ -224,7 +243,9 @@ export class Console {
       text.string(" frequency=").unsignedDecimal(config.frequencyHz).string("Hz");
       text.string(" txPower=").decimal(config.txPowerDbm).string("dBm");
     }
-    text.string(" mtu=").decimal(this.node.integrity.mtu());
+    text.string(" mtu=").decimal(this.node.top().mtu());
+    const availability = this.node.availability;
+    if (availability !== null) text.string(" routing=").string(routingName(availability.strategy()));
     this.endLog();
     this.beginLog(LogLevel.Info).string("serial: plain text until the host sends a frame (docs/serial-protocol.md)");
     this.endLog();
@@ -255,7 +276,7 @@ export class Console {
    * for. Returns the next deadline (ms).
    */
   poll(now: i64): i64 {
-    const deadline = this.node.integrity.poll(now);
+    const deadline = this.node.top().poll(now);
     this.reportReceived();
     if (this.rebootRequested) {
       this.rebootRequested = false;
@@ -300,7 +321,7 @@ export class Console {
     const body = this.body();
     store<u8>(body + <usize>IDENTITY_PROTOCOL_OFFSET, PROTOCOL_VERSION);
     store<u8>(body + <usize>IDENTITY_RADIO_OFFSET, <u8>this.radioKind);
-    store<u16>(body + <usize>IDENTITY_MTU_OFFSET, <u16>this.node.integrity.mtu());
+    store<u16>(body + <usize>IDENTITY_MTU_OFFSET, <u16>this.node.top().mtu());
     memory.copy(body + <usize>IDENTITY_PUBLIC_KEY_OFFSET, this.node.identity.publicKey(), 32);
     memory.copy(body + <usize>IDENTITY_FINGERPRINT_OFFSET, this.fingerprintDigest, <usize>FINGERPRINT_SIZE);
     let at = IDENTITY_STRINGS_OFFSET;
@@ -326,19 +347,30 @@ export class Console {
     } else if (level == IntegrityLevel.SipHash && !broadcast) {
       contact = this.findContact(body + <usize>SEND_DESTINATION_OFFSET);
     }
-    const status = this.push(body + <usize>SEND_PAYLOAD_OFFSET, bodyLength - SEND_PAYLOAD_OFFSET, level, contact);
+    const status = this.push(
+      body + <usize>SEND_PAYLOAD_OFFSET,
+      bodyLength - SEND_PAYLOAD_OFFSET,
+      level,
+      contact,
+      broadcast ? 0 : body + <usize>SEND_DESTINATION_OFFSET,
+    );
     const integrity = this.node.integrity;
+    const routedHeader = this.node.availability !== null ? ROUTED_HEADER_SIZE : 0;
     const chosen = level != IntegrityLevel.Default ? level : contact != NO_CONTACT ? IntegrityLevel.SipHash : integrity.defaultLevel;
     const known = isKnownLevel(chosen);
     const out = this.body();
     store<u8>(out + <usize>SEND_RESULT_STATUS_OFFSET, <u8>status);
     store<u8>(out + <usize>SEND_RESULT_LEVEL_OFFSET, known ? <u8>chosen : 0);
-    store<u16>(out + <usize>SEND_RESULT_MTU_OFFSET, known ? <u16>integrity.mtuForLevel(chosen) : 0);
+    store<u16>(out + <usize>SEND_RESULT_MTU_OFFSET, known ? <u16>(integrity.mtuForLevel(chosen) - routedHeader) : 0);
     this.sendMessage(MessageType.SendResult, requestId, SEND_RESULT_SIZE);
   }
 
-  /** Queues a payload on the node's Integrity layer; the caller keeps nothing, whatever the status. */
-  private push(payload: usize, length: i32, level: i32, contact: i32): Status {
+  /**
+   * Queues a payload on the node's top layer, to the endpoint whose public key is at `destinationKey`
+   * (0 = everyone); the caller keeps nothing, whatever the status. With the Availability layer a
+   * SipHash packet goes one hop only: its pairwise key is the destination's, and no relay holds it.
+   */
+  private push(payload: usize, length: i32, level: i32, contact: i32, destinationKey: usize): Status {
     const pool = this.node.pool;
     const packet = pool.take();
     if (packet === null) return Status.NoBuffer;
@@ -350,7 +382,18 @@ export class Console {
     memory.copy(at, payload, <usize>length);
     packet.integrityLevel = <u8>level;
     packet.contact = contact;
-    const status = this.node.integrity.push(packet);
+    let status: Status;
+    const availability = this.node.availability;
+    if (availability === null) {
+      status = this.node.integrity.push(packet);
+    } else {
+      let destination = BROADCAST_ADDRESS;
+      if (destinationKey != 0) {
+        endpointAddressOf(this.destinationAddress, destinationKey);
+        destination = this.destinationAddress;
+      }
+      status = contact != NO_CONTACT ? availability.pushToNeighbour(packet, destination) : availability.pushTo(packet, destination);
+    }
     if (status != Status.Ok) pool.release(packet);
     return status;
   }
@@ -384,6 +427,15 @@ export class Console {
     at += 2;
     for (let i = 0; i < SerialCounter.Count; i++, at += 8) {
       store<u64>(at, this.counter(<SerialCounter>i));
+    }
+    const availability = this.node.availability;
+    if (availability !== null) {
+      store<u8>(at, StatsGroup.Availability);
+      store<u8>(at + 1, <u8>AvailabilityLinkCounter.Count);
+      at += 2;
+      for (let i = 0; i < AvailabilityLinkCounter.Count; i++, at += 8) {
+        store<u64>(at, <u64>availability.counter(<AvailabilityLinkCounter>i));
+      }
     }
     this.sendMessage(MessageType.StatsReport, requestId, <i32>(at - body));
   }
@@ -483,7 +535,8 @@ export class Console {
 
   private reportReceived(): void {
     const pool = this.node.pool;
-    for (let packet = this.node.integrity.pop(); packet !== null; packet = this.node.integrity.pop()) {
+    const top = this.node.top();
+    for (let packet = top.pop(); packet !== null; packet = top.pop()) {
       // The Data Link stamps each packet with the RSSI/SNR of the frame that carried (or completed) it.
       const qualityKnown = packet.hasRadioQuality;
       if (this.hostHasSpoken) this.sendReceived(packet, qualityKnown);
@@ -495,9 +548,20 @@ export class Console {
   private sendReceived(packet: PacketBuffer, qualityKnown: bool): void {
     const body = this.body();
     let flags: u8 = 0;
-    store<u8>(body + <usize>RECEIVED_LAYER_OFFSET, INTEGRITY_LAYER);
+    const availability = this.node.availability;
+    let payloadOffset = RECEIVED_PAYLOAD_OFFSET;
     store<u8>(body + <usize>RECEIVED_LEVEL_OFFSET, packet.integrityLevel);
-    store<u8>(body + <usize>RECEIVED_RESERVED_OFFSET, 0);
+    if (availability !== null) {
+      // Routed: who sent it and over how many hops, from the Availability header kept before it.
+      const header = availability.receivedHeader(packet);
+      store<u8>(body + <usize>RECEIVED_LAYER_OFFSET, AVAILABILITY_LAYER);
+      store<u8>(body + <usize>RECEIVED_HOPS_OFFSET, load<u8>(header + <usize>HOP_COUNT_OFFSET));
+      memory.copy(body + <usize>RECEIVED_SOURCE_OFFSET, header + <usize>SOURCE_OFFSET, 16);
+      payloadOffset = RECEIVED_ROUTED_PAYLOAD_OFFSET;
+    } else {
+      store<u8>(body + <usize>RECEIVED_LAYER_OFFSET, INTEGRITY_LAYER);
+      store<u8>(body + <usize>RECEIVED_RESERVED_OFFSET, 0);
+    }
     store<u16>(body + <usize>RECEIVED_CONTACT_OFFSET, packet.contact != NO_CONTACT ? <u16>packet.contact : 0);
     if (packet.contact != NO_CONTACT) flags |= RECEIVED_FLAG_CONTACT;
     let rssiTenths: i16 = 0;
@@ -517,9 +581,9 @@ export class Console {
     }
     store<u8>(body + <usize>RECEIVED_FLAGS_OFFSET, flags);
     // A Data Link packet always fits; the bound only keeps a future bigger packet from overrunning.
-    const length = min(packet.length, MAX_BODY_SIZE - RECEIVED_PAYLOAD_OFFSET);
-    memory.copy(body + <usize>RECEIVED_PAYLOAD_OFFSET, packet.pointer(), <usize>length);
-    this.sendMessage(MessageType.Received, EVENT_REQUEST_ID, RECEIVED_PAYLOAD_OFFSET + length);
+    const length = min(packet.length, MAX_BODY_SIZE - payloadOffset);
+    memory.copy(body + <usize>payloadOffset, packet.pointer(), <usize>length);
+    this.sendMessage(MessageType.Received, EVENT_REQUEST_ID, payloadOffset + length);
   }
 
   /** Before a host speaks, a received payload is a line for whoever watches the terminal. */
@@ -530,6 +594,11 @@ export class Console {
       .string(" B ")
       .string(levelName(packet.integrityLevel));
     if (packet.contact != NO_CONTACT) text.string(" contact=").decimal(packet.contact);
+    const availability = this.node.availability;
+    if (availability !== null) {
+      const header = availability.receivedHeader(packet);
+      text.string(" from=").hex(header + <usize>SOURCE_OFFSET, 4).string("… hops=").decimal(<i32>load<u8>(header + <usize>HOP_COUNT_OFFSET));
+    }
     if (packet.hasPeerKey) {
       blake2b(this.scratchDigest, FINGERPRINT_SIZE, packet.peerKey(), 32, FINGERPRINT_CONTEXT, FINGERPRINT_CONTEXT_SIZE);
       text.string(" signer=").fingerprint(this.scratchDigest);

@@ -90,6 +90,7 @@ export const enum StatsGroup {
   DataLink = 1,
   Integrity = 2,
   Serial = 3,
+  Availability = 4,
 }
 
 /** The Serial group, in wire order: the decoder's counters first, then the console's own. */
@@ -146,8 +147,13 @@ export const RECEIVED_PAYLOAD_OFFSET: i32 = 42;
 export const RECEIVED_FLAG_SIGNER: u8 = 1;
 export const RECEIVED_FLAG_CONTACT: u8 = 2;
 export const RECEIVED_FLAG_RADIO_QUALITY: u8 = 4;
-/** DESIGN.md's layer number of the Integrity layer, today the top of a node's stack. */
+/** DESIGN.md's layer numbers of the layers that can top a node's stack. */
 export const INTEGRITY_LAYER: u8 = 3;
+export const AVAILABILITY_LAYER: u8 = 4;
+/** Layer 4 Received: the reserved byte carries the hops travelled, then the source address precedes the payload. */
+export const RECEIVED_HOPS_OFFSET: i32 = 3;
+export const RECEIVED_SOURCE_OFFSET: i32 = 42;
+export const RECEIVED_ROUTED_PAYLOAD_OFFSET: i32 = 58;
 
 // Log event and Error bodies.
 export const LOG_LEVEL_OFFSET: i32 = 0;

@@ -214,6 +214,8 @@ export class MonitorFormatter {
     const parts = [`${layer}/${levelLabel(message.level)}`, `${message.payload.length} B`];
     const text = printableText(message.payload);
     parts.push(text !== undefined ? JSON.stringify(text) : `hex ${hex(message.payload)}`);
+    if (message.source)
+      parts.push(`from ${hex(message.source)}`, `${message.hops} hop${message.hops === 1 ? "" : "s"}`);
     if (message.signer) parts.push(`signer ${fingerprint(message.signer)}`);
     if (message.contact !== undefined) parts.push(`contact ${message.contact}`);
     if (message.rssiDbm !== undefined)
@@ -290,6 +292,7 @@ export class MonitorFormatter {
           length: message.payload.length,
           payloadHex: hex(message.payload),
           ...(text !== undefined ? { text } : {}),
+          ...(message.source ? { source: hex(message.source), hops: message.hops } : {}),
           ...(message.signer ? { signer: hex(message.signer), signerFingerprint: fingerprint(message.signer) } : {}),
           ...(message.contact !== undefined ? { contact: message.contact } : {}),
           ...(message.rssiDbm !== undefined ? { rssiDbm: message.rssiDbm, snrDb: message.snrDb } : {}),

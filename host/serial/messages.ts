@@ -1,6 +1,8 @@
 // Messages of the serial protocol (docs/serial-protocol.md, "Messages"): typed values, and their
 // encoding as frame payloads in both directions. Decoding never throws: a payload that is not a
 // well-formed message gives a DecodeError value.
+
+import { type AvailabilityLinkCounters, availabilityLinkCounterNames } from "../wasm/availability.js";
 import {
   type DataLinkCounters,
   dataLinkCounterNames,
@@ -105,7 +107,12 @@ enum StatsGroup {
   DataLink = 1,
   Integrity = 2,
   Serial = 3,
+  Availability = 4,
 }
+
+/** The layer numbers a Received can come from (DESIGN.md). */
+const AVAILABILITY_LAYER = 4;
+const ADDRESS_SIZE = 16;
 
 // ---- requests (host → board) ----
 
@@ -192,6 +199,8 @@ export interface StatsReport {
   dataLink: DataLinkCounters;
   integrity: IntegrityCounters;
   serial: SerialCounters;
+  /** The Availability layer's counters, when the node routes. */
+  availability?: AvailabilityLinkCounters;
   /** Counters this host has no name for (newer firmware), by group and index. */
   unnamed: { group: number; index: number; value: number }[];
 }
@@ -230,10 +239,13 @@ export interface ContactAck {
 
 export interface Received {
   type: "received";
-  /** DESIGN.md layer number that delivered it (3 Integrity). */
+  /** DESIGN.md layer number that delivered it (3 Integrity, 4 Availability). */
   layer: number;
   level: IntegrityLevel;
   payload: Uint8Array;
+  /** Availability: the origin's 16-byte endpoint address and the hops the packet took. */
+  source?: Uint8Array;
+  hops?: number;
   signer?: Uint8Array;
   contact?: number;
   rssiDbm?: number;
@@ -458,6 +470,7 @@ export function encodeMessage(message: MessageBody, requestId: number): Uint8Arr
       group(StatsGroup.DataLink, dataLinkCounterNames, message.dataLink);
       group(StatsGroup.Integrity, integrityCounterNames, message.integrity);
       group(StatsGroup.Serial, serialCounterNames, message.serial);
+      if (message.availability) group(StatsGroup.Availability, availabilityLinkCounterNames, message.availability);
       break;
     }
     case "config":
@@ -473,18 +486,21 @@ export function encodeMessage(message: MessageBody, requestId: number): Uint8Arr
         .shortString(message.storedPresetName);
       break;
     case "received": {
-      checkBody("received", 42 + message.payload.length);
+      const routed = message.layer === AVAILABILITY_LAYER;
+      checkBody("received", 42 + (routed ? ADDRESS_SIZE : 0) + message.payload.length);
       if (message.signer) checkKey("signer", message.signer);
+      if (routed && message.source?.length !== ADDRESS_SIZE) throw new RangeError("source: expected 16 bytes");
       const quality = message.rssiDbm !== undefined && message.snrDb !== undefined;
       w.u8(message.layer)
         .u8(message.level)
         .u8((message.signer ? 1 : 0) | (message.contact !== undefined ? 2 : 0) | (quality ? 4 : 0))
-        .u8(0)
+        .u8(routed ? (message.hops ?? 0) : 0)
         .u16(message.contact ?? 0)
         .i16(quality ? Math.round(message.rssiDbm! * 10) : 0)
         .i16(quality ? Math.round(message.snrDb! * 10) : 0)
-        .raw(message.signer ?? new Uint8Array(PUBLIC_KEY_SIZE))
-        .raw(message.payload);
+        .raw(message.signer ?? new Uint8Array(PUBLIC_KEY_SIZE));
+      if (routed) w.raw(message.source as Uint8Array);
+      w.raw(message.payload);
       break;
     }
     case "log": {
@@ -593,6 +609,7 @@ function decodeStats(r: Reader): StatsReport {
     [StatsGroup.Integrity]: [integrityCounterNames, report.integrity],
     [StatsGroup.Serial]: [serialCounterNames, report.serial],
   };
+  const availability = {} as AvailabilityLinkCounters;
   while (r.remaining() > 0 && !r.short) {
     const group = r.u8();
     const count = r.u8();
@@ -601,7 +618,10 @@ function decodeStats(r: Reader): StatsReport {
       if (r.short) break;
       const target = named[group];
       if (target && index < target[0].length) target[1][target[0][index]] = value;
-      else report.unnamed.push({ group, index, value });
+      else if (group === StatsGroup.Availability && index < availabilityLinkCounterNames.length) {
+        availability[availabilityLinkCounterNames[index]] = value;
+        report.availability = availability;
+      } else report.unnamed.push({ group, index, value });
     }
   }
   return report;
@@ -683,12 +703,18 @@ function decodeBody(type: MessageBody["type"], r: Reader): MessageBody {
       const layer = r.u8();
       const level = r.u8();
       const flags = r.u8();
-      r.u8();
+      const hops = r.u8();
       const contact = r.u16();
       const rssiTenths = r.i16();
       const snrTenths = r.i16();
       const signer = r.raw(PUBLIC_KEY_SIZE);
+      // Routed payloads carry the origin's address before the payload (docs/serial-protocol.md).
+      const source = layer === AVAILABILITY_LAYER ? r.raw(ADDRESS_SIZE) : undefined;
       const received: Received = { type, layer, level, payload: r.rest() };
+      if (source) {
+        received.source = source;
+        received.hops = hops;
+      }
       if (flags & 1) received.signer = signer;
       if (flags & 2) received.contact = contact;
       if (flags & 4) {

@@ -9,6 +9,12 @@ import { Sx1276Model } from "../sim/chips/sx1276-model.js";
 import { RadioKind, Stack } from "../wasm/stack.js";
 import type { SharedAir } from "./shared-air.js";
 
+/**
+ * How virtual boards route: electric, as the firmware's boards do (docs/routing.md). Simulated
+ * neighbours on the same air must run the same strategy to understand each other.
+ */
+export const VIRTUAL_BOARD_ROUTING = "electric" as const;
+
 export interface BoardRadio {
   chip: "sx1262" | "sx1276";
   tcxoMillivolts: number;
@@ -76,6 +82,7 @@ export class BoardRuntime {
       tcxoMillivolts: radio.tcxoMillivolts,
       dio2AsRfSwitch: radio.dio2AsRfSwitch,
       seed: options.seed,
+      routing: VIRTUAL_BOARD_ROUTING,
     });
     const serialConsole = new WasmConsole(stack);
     serialConsole.setBoardName(options.boardName);

@@ -6,6 +6,7 @@ import { Sx1262Model } from "../sim/chips/sx1262-model.js";
 import { SimNode } from "../sim/sim-node.js";
 import { loadLoRaTables } from "../wasm/lora-tables.js";
 import { IntegrityLevel, RadioKind, type Received, Stack } from "../wasm/stack.js";
+import { VIRTUAL_BOARD_ROUTING } from "./board-runtime.js";
 import type { SharedAir } from "./shared-air.js";
 
 /** Heltec V3-like radio, as the simulator's SX1262 nodes. */
@@ -48,9 +49,17 @@ export async function addSimulatedNeighbours(air: SharedAir, options: SimulatedN
       tcxoMillivolts: TCXO_MILLIVOLTS,
       dio2AsRfSwitch: true,
       seed: nodeIndex + 1,
+      routing: VIRTUAL_BOARD_ROUTING,
     });
-    const node = new SimNode(nodeIndex, id, stack, handles, handles.publicKey, air.engine, (n, r) =>
-      options.onReceive?.(n, r),
+    const node = new SimNode(
+      nodeIndex,
+      id,
+      stack,
+      handles,
+      handles.publicKey,
+      air.engine,
+      (n, r) => options.onReceive?.(n, r),
+      handles.availability,
     );
     chip.onInterrupt = () => node.requestWake();
     node.requestWake();
@@ -59,7 +68,8 @@ export async function addSimulatedNeighbours(air: SharedAir, options: SimulatedN
       const hello = () => {
         sequence++;
         const payload = new TextEncoder().encode(`hello from ${id} #${sequence}`);
-        stack.push(handles.integrity, handles.pool, payload, { level: IntegrityLevel.Ed25519 });
+        // A plain push on the Availability link is a broadcast: every node in the mesh hears it.
+        stack.push(handles.availability, handles.pool, payload, { level: IntegrityLevel.Ed25519 });
         node.requestWake();
         air.engine.schedule(air.engine.now() + options.everySeconds * 1e6, hello);
       };

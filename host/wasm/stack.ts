@@ -149,7 +149,17 @@ export interface NodeOptions {
   highPowerPa?: boolean;
   poolSize?: number;
   seed?: number;
+  /**
+   * Runs the Availability layer above Integrity with this strategy (docs/routing.md); without it
+   * Integrity is the node's top layer.
+   */
+  routing?: "flooding" | "nexthop" | "electric";
+  /** The last announce sequence this identity sent (a board persists it across reboots). */
+  lastAnnounceSequence?: number;
 }
+
+/** nodeSetRouting's codes, in the order of firmware/node/node-settings.ts NodeRouting. */
+const nodeRoutingCodes = { flooding: 0, nexthop: 1, electric: 2 } as const;
 
 /** Handles of a node's parts inside its instance. */
 export interface NodeHandles {
@@ -158,6 +168,8 @@ export interface NodeHandles {
   integrity: number;
   identity: number;
   addressBook: number;
+  /** The Availability link when the node routes, else -1. */
+  availability: number;
 }
 
 /** Fault probabilities per frame, each 0..1. */
@@ -238,6 +250,7 @@ interface StackApiExports {
   ): number;
   nodeTxPowerDbm(): number;
   nodeFrequencyHz(): number;
+  nodeSetRouting(routing: number, lastAnnounceSequence: number): number;
 }
 
 function probability(name: string, value: number | undefined): number {
@@ -428,6 +441,12 @@ export class Stack {
     if (options.identitySeed.length !== 32) throw new RangeError("identitySeed: expected 32 bytes");
     const flags =
       (options.dio2AsRfSwitch ? 1 : 0) | (options.mcuRfSwitch ? 2 : 0) | ((options.highPowerPa ?? true) ? 4 : 0);
+    if (options.routing !== undefined) {
+      const code = nodeRoutingCodes[options.routing];
+      if (code === undefined) throw new RangeError(`routing: expected flooding, nexthop or electric`);
+      const set = this.x.nodeSetRouting(code, (options.lastAnnounceSequence ?? 0) >>> 0);
+      if (set !== 0) throw new Error(`node: ${nodeErrors[set] ?? `error ${set}`}`);
+    }
     this.bytes().set(options.identitySeed, this.dataPointer);
     const result = this.x.nodeCreate(
       options.radio,
@@ -444,13 +463,14 @@ export class Stack {
     );
     this.bytes().fill(0, this.dataPointer, this.dataPointer + 32);
     if (result !== 0) throw new Error(`node: ${nodeErrors[result] ?? `error ${result}`}`);
-    const view = new DataView(this.bytes().buffer, this.argsPointer, 20);
+    const view = new DataView(this.bytes().buffer, this.argsPointer, 24);
     const handles: NodeHandles = {
       pool: view.getInt32(0, true),
       dataLink: view.getInt32(4, true),
       integrity: view.getInt32(8, true),
       identity: view.getInt32(12, true),
       addressBook: view.getInt32(16, true),
+      availability: view.getInt32(20, true),
     };
     this.x.identityPublicKey(handles.identity, this.argsPointer);
     return { ...handles, publicKey: this.bytes().slice(this.argsPointer, this.argsPointer + 32) };

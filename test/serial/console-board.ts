@@ -13,6 +13,8 @@ export interface ConsoleBoardOptions {
   start?: boolean;
   /** Where the node's UDP frames go (default: kept in `udpFrames`). */
   onUdpSend?: (frame: Uint8Array) => boolean;
+  /** Run the Availability layer with this strategy (default: Integrity on top). */
+  routing?: "flooding" | "nexthop" | "electric";
 }
 
 export interface ConsoleBoard {
@@ -70,6 +72,7 @@ export async function consoleBoard(options: ConsoleBoardOptions = {}): Promise<C
     radio: RadioKind.Udp,
     identitySeed: seedFor(`node ${options.seed ?? 1}`),
     seed: options.seed ?? 1,
+    routing: options.routing,
   });
   const wasmConsole = new WasmConsole(stack);
   if (options.boardName !== undefined) wasmConsole.setBoardName(options.boardName);

@@ -129,6 +129,16 @@ describe("frames round-trip", () => {
         requestId: 0,
       },
       { type: "received", layer: 3, level: 1, payload: new Uint8Array(1275), requestId: 0 },
+      // Routed (layer 4): the origin's address and the hops, then the payload.
+      {
+        type: "received",
+        layer: 4,
+        level: 2,
+        payload: text("routed"),
+        source: new Uint8Array(16).fill(0xab),
+        hops: 3,
+        requestId: 0,
+      },
       { type: "log", level: 1, text: "warning: ✓ utf-8", requestId: 0 },
       { type: "error", code: 3, text: "bad value", requestId: 9 },
     ];
