@@ -17,6 +17,10 @@ const benches = {
     const { runSimBench } = await import(pathToFileURL(join(root, "dist/host/bench/sim-bench.js")).href);
     await runSimBench({ quick });
   },
+  routing: async (quick) => {
+    const { runRoutingBench } = await import(pathToFileURL(join(root, "dist/host/bench/routing-bench.js")).href);
+    await runRoutingBench({ quick });
+  },
 };
 
 const args = process.argv.slice(2);

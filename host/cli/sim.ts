@@ -23,7 +23,7 @@ const DEFAULT_NODES = 20;
 
 const usage = `Usage: mesh sim --scenario FILE [--json]
        mesh sim [--nodes N] [--seed S] [--duration SECONDS] [--preset NAME] [--integrity LEVEL]
-                [--routing none|flooding] [--json]
+                [--routing none|flooding|nexthop|electric] [--hop-limit H] [--json]
 
 Runs a simulated mesh: each node is its own instance of build/stack.wasm whose radio driver talks to
 a chip model (SX1262/SX1276) on a shared LoRa channel (path loss, collisions with capture, half
@@ -31,8 +31,10 @@ duplex, time on air), and prints messages sent and delivered, airtime and duty c
 collisions and drops by reason.
 
 Routing: a scenario's "routing" is "none" (the default: a message reaches its destination only when
-the destination is within radio range of the sender) or "flooding" (the Availability layer's managed
-flooding relays it, up to "hopLimit" hops); random scenarios take --routing.
+the destination is within radio range of the sender), or one of the Availability layer's strategies,
+which relay it up to "hopLimit" hops: "flooding" (managed flooding), "nexthop" (learned next-hop
+routes) or "electric" (electric routing); random scenarios take --routing. Scenarios may also fail,
+join and move nodes at given times ("events", see docs/simulator.md).
 
 Options:
   --scenario FILE     scenario JSON (see docs/simulator.md)
@@ -44,8 +46,9 @@ Options:
   --preset NAME       LoRa preset of the random scenario (default SF7BW125)
   --integrity LEVEL   integrity level of the random scenario's messages: crc32c, blake2b, siphash,
                       ed25519 (default blake2b)
-  --routing STRATEGY  routing of the random scenario: none (direct neighbours only, default) or
-                      flooding (managed flooding, hop limit 3)
+  --routing STRATEGY  routing of the random scenario: none (direct neighbours only, default),
+                      flooding, nexthop or electric
+  --hop-limit H       hops a routed message of the random scenario may travel, 1..15 (default 3)
   --json              print one JSON object instead of the summary`;
 
 function integer(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
@@ -60,7 +63,7 @@ function integer(name: string, text: string | undefined, fallback: number, min: 
 async function loadScenario(values: Record<string, string | boolean | undefined>): Promise<Scenario> {
   const tables = await loadLoRaTables();
   if (typeof values.scenario === "string") {
-    for (const flag of ["nodes", "seed", "duration", "preset", "integrity", "routing"]) {
+    for (const flag of ["nodes", "seed", "duration", "preset", "integrity", "routing", "hop-limit"]) {
       if (values[flag] !== undefined) throw new UsageError(`--${flag} cannot be combined with --scenario`);
     }
     let text: string;
@@ -105,7 +108,8 @@ async function loadScenario(values: Record<string, string | boolean | undefined>
     preset,
     integrity: integrity as keyof typeof integrityLevelNames,
   });
-  return { ...scenario, routing: routing as RoutingStrategy };
+  const hopLimit = integer("hop-limit", values["hop-limit"] as string | undefined, 3, 1, 15);
+  return { ...scenario, routing: routing as RoutingStrategy, hopLimit };
 }
 
 async function runSim(args: string[]): Promise<number> {
@@ -119,6 +123,7 @@ async function runSim(args: string[]): Promise<number> {
       preset: { type: "string" },
       integrity: { type: "string" },
       routing: { type: "string" },
+      "hop-limit": { type: "string" },
       json: { type: "boolean", default: false },
     },
     strict: true,

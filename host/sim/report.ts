@@ -17,12 +17,39 @@ export function formatReport(result: SimulationResult, options: { maxNodes?: num
       (m.latencyMs.median !== null
         ? `, latency median ${m.latencyMs.median.toFixed(0)} ms, p95 ${m.latencyMs.p95!.toFixed(0)} ms`
         : ""),
+  ];
+  if (m.toPoweredOffNode > 0 || m.notSentSenderOff > 0) {
+    lines.push(
+      `Powered-off nodes: ${m.toPoweredOffNode} messages sent to one (not counted in the ratio), ` +
+        `${m.notSentSenderOff} not sent because the sender was off`,
+    );
+  }
+  if (m.hops !== null) lines.push(`Hops: mean ${m.hops.mean.toFixed(2)}, max ${m.hops.max}`);
+  lines.push(
     `Frames: ${result.frames.sent} sent, ${result.frames.received} received; receptions lost: ` +
       `${result.frames.collided} to collisions, ${result.frames.nearMisses} near misses (just too weak), ` +
       `${result.frames.halfDuplex} while transmitting` +
       (result.frames.lostRandomly !== undefined ? `, ${result.frames.lostRandomly} at random` : ""),
-    `Airtime: ${(result.airtimeMs / 1000).toFixed(1)} s in total`,
-  ];
+    `Airtime: ${(result.airtimeMs / 1000).toFixed(1)} s in total` +
+      (result.airtimePerDeliveredMs !== null
+        ? `, ${(result.airtimePerDeliveredMs / 1000).toFixed(2)} s per delivered message`
+        : "") +
+      (result.busiestNode !== null
+        ? `; busiest node ${result.busiestNode.id} has ${(result.busiestNode.airtimeShare * 100).toFixed(1)} % of it`
+        : ""),
+  );
+  if (result.routing) {
+    const r = result.routing;
+    lines.push(
+      `Routing (${r.strategy}, hop limit ${r.hopLimit}): ${r.unroutable} unroutable, ${r.dropped} dropped by the links`,
+    );
+  }
+  if (result.connectedDelivery) {
+    const ratios = result.connectedDelivery.windows.map((w) =>
+      w.ratio === null ? "—" : `${Math.round(w.ratio * 100)}`,
+    );
+    lines.push(`Delivery % between connected pairs per ${result.connectedDelivery.windowS} s: ${ratios.join(" ")}`);
+  }
   const drops = Object.entries(result.drops).filter(([, v]) => v > 0);
   lines.push(drops.length > 0 ? `Drops: ${drops.map(([k, v]) => `${k} ${v}`).join(", ")}` : "Drops: none");
   lines.push("");

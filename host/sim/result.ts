@@ -19,19 +19,58 @@ export interface NodeResult {
   drops: Record<string, number>;
 }
 
+/** Messages sent in one time window between endpoints that could reach each other, and how many arrived. */
+export interface DeliveryWindow {
+  startS: number;
+  sent: number;
+  delivered: number;
+  ratio: number | null;
+}
+
+/** What the Availability links report, summed over every node. */
+export interface RoutingSummary {
+  strategy: string;
+  hopLimit: number;
+  /** Packets a link had no route for (its counters noRoute and unroutable…). */
+  unroutable: number;
+  /** Packets a link gave up on: hop limit spent, relay table full, no buffer, refused, dropped…. */
+  dropped: number;
+  /** Every counter of the links, summed. */
+  counters: Record<string, number>;
+}
+
 export interface SimulationResult {
   seed: number;
   durationS: number;
   radio: string;
   nodeCount: number;
   messages: {
+    /** Messages the application handed to a powered node (including those to powered-off nodes). */
     sent: number;
     delivered: number;
+    /** delivered / (sent − toPoweredOffNode): routing is not blamed for messages to a node that is off. */
     deliveryRatio: number;
     latencyMs: { median: number | null; p95: number | null };
+    /** Sent to a node that was powered off (failed, or not yet joined) at the time. */
+    toPoweredOffNode: number;
+    /** Not sent because their sender was powered off at the time. */
+    notSentSenderOff: number;
+    /** Hops the delivered messages took (from the routed header; 1 each without routing). */
+    hops: { mean: number; max: number } | null;
   };
   /** Total airtime of every node's transmissions. */
   airtimeMs: number;
+  /** Total airtime, control traffic included, per delivered message. */
+  airtimePerDeliveredMs: number | null;
+  /** The node with the most airtime and its share of the total. */
+  busiestNode: { id: string; airtimeShare: number } | null;
+  /** With routing other than "none". */
+  routing?: RoutingSummary;
+  /**
+   * With node events: delivery per minute between endpoints both powered and connected by reliable
+   * links (connectivity.ts) when the message was sent.
+   */
+  connectedDelivery?: { windowS: number; windows: DeliveryWindow[] };
   frames: {
     sent: number;
     received: number;

@@ -1,5 +1,6 @@
 // Simulation scenarios: the JSON a user writes for `mesh sim --scenario FILE`, validated field by
 // field (a bad file gets one error naming the field), and random scenarios for `--nodes N`.
+import { ROUTED_HEADER_SIZE } from "../wasm/availability.js";
 import type { LoRaTables } from "../wasm/lora-tables.js";
 import { integrityLevelNames } from "../wasm/stack.js";
 
@@ -15,8 +16,12 @@ export interface ScenarioNode {
   chip: Chip;
 }
 
+/** A traffic entry's `to` that picks a uniformly random other node for every message (seeded). */
+export const RANDOM_DESTINATION = "random";
+
 export interface ScenarioTraffic {
   from: string;
+  /** A node id, or RANDOM_DESTINATION. */
   to: string;
   everyS: number;
   bytes: number;
@@ -32,6 +37,8 @@ export interface LoRaRadio {
   frequencyHz?: number;
   txPowerDbm: number;
   environment: Environment;
+  /** Overrides the environment's frozen shadowing σ (0: every link exactly at its median, as in lattices). */
+  shadowingSigmaDb?: number;
 }
 
 export interface EspNowRadio {
@@ -39,9 +46,21 @@ export interface EspNowRadio {
   version: 1 | 2;
 }
 
-/** How messages travel: only to direct neighbours, or relayed by managed flooding (Availability layer). */
-export const routingStrategies = ["none", "flooding"] as const;
+/**
+ * How messages travel: only to direct neighbours ("none"), or over the Availability layer by managed
+ * flooding, learned next-hop routes or electric routing (docs/routing.md).
+ */
+export const routingStrategies = ["none", "flooding", "nexthop", "electric"] as const;
 export type RoutingStrategy = (typeof routingStrategies)[number];
+
+/**
+ * Something that happens to a node at a time: it fails (powered off from then on), joins (powered off
+ * until then, booting fresh) or moves (new position from then on).
+ */
+export type ScenarioEvent =
+  | { atS: number; kind: "fail"; node: string }
+  | { atS: number; kind: "join"; node: string }
+  | { atS: number; kind: "move"; node: string; x: number; y: number };
 
 export interface Scenario {
   seed: number;
@@ -52,6 +71,8 @@ export interface Scenario {
   radio: LoRaRadio | EspNowRadio;
   nodes: ScenarioNode[];
   traffic: ScenarioTraffic[];
+  /** In time order (ties in file order). */
+  events: ScenarioEvent[];
 }
 
 /** A scenario that cannot run; the message names the field. */
@@ -95,13 +116,25 @@ function noUnknownKeys(json: Json, path: string, known: string[]): void {
 }
 
 const MAX_NODES = 5000;
-/** Integrity MTU at level 4 (1183) minus the Availability header (39). */
-const FLOODING_MTU = 1144;
+/** Largest message at Integrity level 4 (ed25519), the most overhead a flow can choose. */
+const INTEGRITY_MTU = 1183;
+/** What is left of it under the routed header of the Availability layer. */
+export const ROUTED_MTU = INTEGRITY_MTU - ROUTED_HEADER_SIZE;
 
 /** Validates parsed JSON into a Scenario, with defaults filled in. */
 export function parseScenario(input: unknown, tables: LoRaTables): Scenario {
   const json = object(input, "scenario");
-  noUnknownKeys(json, "", ["seed", "durationS", "radio", "nodes", "traffic", "description", "routing", "hopLimit"]);
+  noUnknownKeys(json, "", [
+    "seed",
+    "durationS",
+    "radio",
+    "nodes",
+    "traffic",
+    "events",
+    "description",
+    "routing",
+    "hopLimit",
+  ]);
   const seed = json.seed === undefined ? 1 : number(json.seed, "seed", 0, 0xffffffff, true);
   const durationS = number(json.durationS, "durationS", 1, 30 * 24 * 3600);
   const radio = parseRadio(json.radio, tables);
@@ -113,6 +146,7 @@ export function parseScenario(input: unknown, tables: LoRaTables): Scenario {
     const node = object(raw, path);
     noUnknownKeys(node, path, ["id", "x", "y", "chip"]);
     const id = string(node.id, `${path}.id`);
+    if (id === RANDOM_DESTINATION) fail(`${path}.id`, `'${RANDOM_DESTINATION}' is reserved for random destinations`);
     if (ids.has(id)) fail(`${path}.id`, `duplicate id '${id}'`);
     ids.add(id);
     return {
@@ -131,15 +165,19 @@ export function parseScenario(input: unknown, tables: LoRaTables): Scenario {
     const from = string(t.from, `${path}.from`);
     const to = string(t.to, `${path}.to`);
     if (!ids.has(from)) fail(`${path}.from`, `no node '${from}'`);
-    if (!ids.has(to)) fail(`${path}.to`, `no node '${to}'`);
+    if (to !== RANDOM_DESTINATION && !ids.has(to)) fail(`${path}.to`, `no node '${to}'`);
     if (from === to) fail(`${path}.to`, "a node cannot send to itself");
+    if (to === RANDOM_DESTINATION && ids.size < 2) fail(`${path}.to`, "a random destination needs another node");
+    if (to === RANDOM_DESTINATION && t.integrity === "siphash") {
+      fail(`${path}.integrity`, "siphash needs a fixed 'to': address-book keys are set up per pair");
+    }
     return {
       from,
       to,
       everyS: number(t.everyS, `${path}.everyS`, 0.1, 1e7),
-      // Room for the simulator's 12-byte message header, up to the Integrity MTU at level 4 (1183; with
-      // flooding the Availability header takes 39 more, checked after parsing).
-      bytes: number(t.bytes, `${path}.bytes`, 12, 1183, true),
+      // Room for the simulator's 12-byte message header, up to the Integrity MTU at level 4 (with routing
+      // the Availability header takes more, checked after parsing).
+      bytes: number(t.bytes, `${path}.bytes`, 12, INTEGRITY_MTU, true),
       integrity:
         t.integrity === undefined
           ? "ed25519"
@@ -148,12 +186,62 @@ export function parseScenario(input: unknown, tables: LoRaTables): Scenario {
     };
   });
   const routing = json.routing === undefined ? "none" : oneOf(json.routing, "routing", routingStrategies);
-  if (routing === "flooding") {
-    const tooBig = traffic.findIndex((t) => t.bytes > FLOODING_MTU);
-    if (tooBig >= 0) fail(`traffic[${tooBig}].bytes`, `expected 12 to ${FLOODING_MTU} with flooding`);
+  if (routing !== "none") {
+    const tooBig = traffic.findIndex((t) => t.bytes > ROUTED_MTU);
+    if (tooBig >= 0) fail(`traffic[${tooBig}].bytes`, `expected 12 to ${ROUTED_MTU} with ${routing}`);
   }
   const hopLimit = json.hopLimit === undefined ? 3 : number(json.hopLimit, "hopLimit", 1, 15, true);
-  return { seed, durationS, routing, hopLimit, radio, nodes, traffic };
+  const events = parseEvents(json.events, ids, durationS, radio);
+  return { seed, durationS, routing, hopLimit, radio, nodes, traffic, events };
+}
+
+function parseEvents(
+  raw: unknown,
+  ids: Set<string>,
+  durationS: number,
+  radio: LoRaRadio | EspNowRadio,
+): ScenarioEvent[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) fail("events", "expected an array");
+  if (raw.length > 0 && radio.kind !== "lora") fail("events", "node events need radio.kind 'lora'");
+  const joined = new Map<string, number>();
+  const failed = new Map<string, number>();
+  const events = raw.map((item, i): ScenarioEvent => {
+    const path = `events[${i}]`;
+    const event = object(item, path);
+    const kinds = (["fail", "join", "move"] as const).filter((k) => event[k] !== undefined);
+    if (kinds.length !== 1) fail(path, "expected exactly one of fail, join, move (naming a node)");
+    const kind = kinds[0];
+    noUnknownKeys(event, path, kind === "move" ? ["atS", "move", "x", "y"] : ["atS", kind]);
+    const atS = number(event.atS, `${path}.atS`, 0, durationS);
+    const node = string(event[kind], `${path}.${kind}`);
+    if (!ids.has(node)) fail(`${path}.${kind}`, `no node '${node}'`);
+    if (kind === "move") {
+      return {
+        atS,
+        kind,
+        node,
+        x: number(event.x, `${path}.x`, -1e7, 1e7),
+        y: number(event.y, `${path}.y`, -1e7, 1e7),
+      };
+    }
+    const seen = kind === "join" ? joined : failed;
+    if (seen.has(node)) fail(`${path}.${kind}`, `node '${node}' already has a ${kind} event`);
+    seen.set(node, atS);
+    return { atS, kind, node };
+  });
+  for (const [node, failAtS] of failed) {
+    const joinAtS = joined.get(node);
+    if (joinAtS !== undefined && joinAtS >= failAtS) {
+      const index = events.findIndex((e) => e.kind === "join" && e.node === node);
+      fail(`events[${index}].atS`, `node '${node}' must join before it fails (at ${failAtS} s)`);
+    }
+  }
+  // Stable: events at the same time keep their file order.
+  return events
+    .map((event, order) => ({ event, order }))
+    .sort((a, b) => a.event.atS - b.event.atS || a.order - b.order)
+    .map((e) => e.event);
 }
 
 function parseRadio(raw: unknown, tables: LoRaTables): LoRaRadio | EspNowRadio {
@@ -164,7 +252,15 @@ function parseRadio(raw: unknown, tables: LoRaTables): LoRaRadio | EspNowRadio {
     const version = radio.version === undefined ? 1 : number(radio.version, "radio.version", 1, 2, true);
     return { kind, version: version as 1 | 2 };
   }
-  noUnknownKeys(radio, "radio", ["kind", "preset", "region", "frequencyHz", "txPowerDbm", "environment"]);
+  noUnknownKeys(radio, "radio", [
+    "kind",
+    "preset",
+    "region",
+    "frequencyHz",
+    "txPowerDbm",
+    "environment",
+    "shadowingSigmaDb",
+  ]);
   const preset = oneOf(
     radio.preset ?? "SF7BW125",
     "radio.preset",
@@ -191,6 +287,10 @@ function parseRadio(raw: unknown, tables: LoRaTables): LoRaRadio | EspNowRadio {
     txPowerDbm: radio.txPowerDbm === undefined ? 14 : number(radio.txPowerDbm, "radio.txPowerDbm", -9, 30, true),
     environment:
       radio.environment === undefined ? "suburban" : oneOf(radio.environment, "radio.environment", environments),
+    shadowingSigmaDb:
+      radio.shadowingSigmaDb === undefined
+        ? undefined
+        : number(radio.shadowingSigmaDb, "radio.shadowingSigmaDb", 0, 20),
   };
 }
 
@@ -266,5 +366,6 @@ export function randomScenario(options: RandomScenarioOptions): Scenario {
     },
     nodes,
     traffic,
+    events: [],
   };
 }

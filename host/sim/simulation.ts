@@ -2,19 +2,23 @@
 // shared LoRa channel, or an ESP-NOW station, all driven by one discrete-event engine. Everything is
 // derived from the scenario's seed, so a run is reproducible.
 import { blake2b } from "@noble/hashes/blake2.js";
-import { Availability } from "../wasm/availability.js";
+import type { AvailabilityLinkCounters } from "../wasm/availability.js";
 import type { StackBuild } from "../wasm/load-stack.js";
 import { type LoRaTables, loadLoRaTables } from "../wasm/lora-tables.js";
-import { integrityLevelNames, type NodeHandles, RadioKind, type Received, Stack, Status } from "../wasm/stack.js";
+import { integrityLevelNames, type NodeHandles, RadioKind, Stack, Status } from "../wasm/stack.js";
 import { EspNowChannel } from "./channel/espnow-channel.js";
 import { LoRaChannel } from "./channel/lora-channel.js";
 import { Sx1262Model } from "./chips/sx1262-model.js";
 import { Sx1276Model } from "./chips/sx1276-model.js";
+import { scenarioLinkBudget } from "./connectivity.js";
 import { SimulationEngine } from "./engine.js";
+import { airtimePerDeliveredMs, busiestNode, deliveryWindows, hopSummary } from "./metrics.js";
+import { NodeEvents } from "./node-events.js";
 import { DeterministicRandom } from "./random.js";
-import { type NodeResult, percentile, type SimulationResult } from "./result.js";
-import type { Scenario, ScenarioTraffic } from "./scenario.js";
-import { SimNode } from "./sim-node.js";
+import { type NodeResult, percentile, type RoutingSummary, type SimulationResult } from "./result.js";
+import { createRoutedLink, popRoutedDelivery, type RoutedEndpoint } from "./routed-link.js";
+import { RANDOM_DESTINATION, type Scenario, type ScenarioTraffic } from "./scenario.js";
+import { type Delivery, SimNode } from "./sim-node.js";
 
 export interface SimulationOptions {
   /** Called as simulated time advances: fraction done and simulated seconds. */
@@ -24,6 +28,8 @@ export interface SimulationOptions {
 
 /** The simulator's application message header: id (u32), from (u16), to (u16), sent-at ms (u32). */
 const MESSAGE_HEADER_BYTES = 12;
+/** Width of the windows of the churn measure (connected-pair delivery over time). */
+const DELIVERY_WINDOW_S = 60;
 /** TCXO supply of the simulated SX1262 boards (Heltec V3-like: DIO3 TCXO at 1.8 V, DIO2 RF switch). */
 const SIMULATED_TCXO_MILLIVOLTS = 1800;
 
@@ -32,6 +38,12 @@ interface MessageRecord {
   to: number;
   sentAtMicroseconds: number;
   deliveredAtMicroseconds?: number;
+  /** Hops it took to arrive (1 without routing). */
+  hops?: number;
+  /** Its destination was powered off when it was sent. */
+  toPoweredOff: boolean;
+  /** Both endpoints powered and connected by reliable links when sent (tracked with node events). */
+  connected?: boolean;
 }
 
 function derivedBytes(seed: number, label: string, length: number): Uint8Array {
@@ -48,8 +60,9 @@ export async function runSimulation(scenario: Scenario, options: SimulationOptio
   const sentBy = new Array<number>(scenario.nodes.length).fill(0);
   const deliveredTo = new Array<number>(scenario.nodes.length).fill(0);
   const refused = new Map<string, number>();
+  let notSentSenderOff = 0;
 
-  const onReceive = (node: SimNode, received: Received) => {
+  const onReceive = (node: SimNode, received: Delivery) => {
     if (received.payload.length < MESSAGE_HEADER_BYTES) return;
     const view = new DataView(received.payload.buffer, received.payload.byteOffset, MESSAGE_HEADER_BYTES);
     const id = view.getUint32(0, true);
@@ -61,11 +74,12 @@ export async function runSimulation(scenario: Scenario, options: SimulationOptio
     }
     if (message.deliveredAtMicroseconds === undefined) {
       message.deliveredAtMicroseconds = engine.now();
+      message.hops = received.hopCount ?? 1;
       deliveredTo[node.index]++;
     }
   };
 
-  const { nodes, loraChannel, espNowChannel, routing } = await buildNodes(
+  const { nodes, loraChannel, espNowChannel, endpoints } = await buildNodes(
     scenario,
     tables,
     engine,
@@ -73,18 +87,41 @@ export async function runSimulation(scenario: Scenario, options: SimulationOptio
     options.build,
   );
   setUpSipHashContacts(scenario, nodes);
+  const radio = scenario.radio;
+  const trackConnectivity = radio.kind === "lora" && scenario.events.length > 0;
+  const nodeEvents = new NodeEvents(
+    scenario.events,
+    nodes,
+    loraChannel,
+    trackConnectivity && radio.kind === "lora" ? scenarioLinkBudget(radio, tables) : undefined,
+  );
+  nodeEvents.start(engine);
 
   // Application traffic: each flow sends on its own period from its own start.
   const indexOf = new Map(scenario.nodes.map((n, i) => [n.id, i]));
   const durationMicroseconds = scenario.durationS * 1e6;
   for (const flow of scenario.traffic) {
     const from = nodes[indexOf.get(flow.from)!];
-    const to = indexOf.get(flow.to)!;
+    const fixedTo = flow.to === RANDOM_DESTINATION ? -1 : indexOf.get(flow.to)!;
+    // Only random flows draw from the run's stream for it, so fixed flows keep the draws they had.
+    const destinationRandom = fixedTo < 0 ? new DeterministicRandom(random.nextU32()) : undefined;
     const level = integrityLevelNames[flow.integrity];
     const contact = flow.integrity === "siphash" ? contactIndex(scenario, flow) : -1;
     const fillerRandom = new DeterministicRandom(random.nextU32());
     const filler = Uint8Array.from({ length: flow.bytes }, () => fillerRandom.nextU32() & 0xff);
+    const scheduleNext = () => {
+      const next = engine.now() + flow.everyS * 1e6;
+      if (next < durationMicroseconds) engine.schedule(next, send);
+    };
     const send = () => {
+      // Drawn even when the sender is off, so a failure does not shift the flow's later destinations.
+      const drawn = destinationRandom?.integerBelow(nodes.length - 1) ?? 0;
+      const to = fixedTo >= 0 ? fixedTo : drawn >= from.index ? drawn + 1 : drawn;
+      if (!from.isPowered) {
+        notSentSenderOff++;
+        scheduleNext();
+        return;
+      }
       const id = messages.length;
       const payload = filler.slice();
       const view = new DataView(payload.buffer);
@@ -92,22 +129,27 @@ export async function runSimulation(scenario: Scenario, options: SimulationOptio
       view.setUint16(4, from.index, true);
       view.setUint16(6, to, true);
       view.setUint32(8, Math.floor(engine.now() / 1000) >>> 0, true);
-      const status =
-        scenario.routing === "flooding"
-          ? routing[from.index].availability.pushTo(from.topLink, from.handles.pool, payload, routing[to].address, {
-              level,
-              contact,
-            })
-          : from.stack.push(from.handles.integrity, from.handles.pool, payload, { level, contact });
-      messages.push({ from: from.index, to, sentAtMicroseconds: engine.now() });
+      const endpoint = endpoints[from.index];
+      const status = endpoint
+        ? endpoint.availability.pushTo(endpoint.link, from.handles.pool, payload, endpoints[to]!.address, {
+            level,
+            contact,
+          })
+        : from.stack.push(from.handles.integrity, from.handles.pool, payload, { level, contact });
+      messages.push({
+        from: from.index,
+        to,
+        sentAtMicroseconds: engine.now(),
+        toPoweredOff: !nodeEvents.isPowered(to),
+        connected: nodeEvents.connected(from.index, to),
+      });
       sentBy[from.index]++;
       if (status !== Status.Ok) {
         const reason = `refused${Status[status]}`;
         refused.set(reason, (refused.get(reason) ?? 0) + 1);
       }
       from.requestWake();
-      const next = engine.now() + flow.everyS * 1e6;
-      if (next < durationMicroseconds) engine.schedule(next, send);
+      scheduleNext();
     };
     const start = flow.startS !== undefined ? flow.startS : random.uniform() * flow.everyS;
     engine.schedule(start * 1e6, send);
@@ -117,54 +159,60 @@ export async function runSimulation(scenario: Scenario, options: SimulationOptio
   engine.runUntil(durationMicroseconds, (now, end) => options.onProgress?.(now / end, now / 1e6));
   options.onProgress?.(1, scenario.durationS);
 
-  return collectResult(
-    scenario,
+  return collectResult(scenario, {
     nodes,
     messages,
     sentBy,
     deliveredTo,
     refused,
+    notSentSenderOff,
     loraChannel,
     espNowChannel,
     wallStart,
-    routing,
-  );
+    endpoints,
+    trackConnectivity,
+  });
 }
 
-/** A flooding node's Availability binding and its endpoint address (routing[i] is node i's). */
-interface Routing {
-  availability: Availability;
-  address: Uint8Array;
-}
-
+/**
+ * The node's top link: its Integrity link without routing, else an Availability link of the scenario's
+ * strategy (endpoints[i] is then node i's). A strategy the stack does not build throws a RangeError.
+ */
 function topLinkFor(
   scenario: Scenario,
   stack: Stack,
   handles: NodeHandles & { publicKey: Uint8Array },
   seed: number,
-  routing: Routing[],
-): number {
-  if (scenario.routing !== "flooding") return handles.integrity;
-  const availability = new Availability(stack);
-  const address = availability.address(handles.publicKey);
-  routing.push({ availability, address });
-  return availability.createLink(handles.integrity, handles.pool, address, { hopLimit: scenario.hopLimit, seed });
+  endpoints: Array<RoutedEndpoint | undefined>,
+): { link: number; popTop?: () => Delivery | undefined } {
+  if (scenario.routing === "none") {
+    endpoints.push(undefined);
+    return { link: handles.integrity };
+  }
+  const endpoint = createRoutedLink(stack, handles, { strategy: scenario.routing, hopLimit: scenario.hopLimit, seed });
+  endpoints.push(endpoint);
+  return { link: endpoint.link, popTop: () => popRoutedDelivery(endpoint, handles.pool) };
 }
 
 async function buildNodes(
   scenario: Scenario,
   tables: LoRaTables,
   engine: SimulationEngine,
-  onReceive: (node: SimNode, received: Received) => void,
+  onReceive: (node: SimNode, received: Delivery) => void,
   build: StackBuild | undefined,
 ) {
   const nodes: SimNode[] = [];
-  const routing: Routing[] = [];
+  const endpoints: Array<RoutedEndpoint | undefined> = [];
   let loraChannel: LoRaChannel | undefined;
   let espNowChannel: EspNowChannel | undefined;
   const radio = scenario.radio;
   if (radio.kind === "lora") {
-    loraChannel = new LoRaChannel({ environment: radio.environment, seed: scenario.seed, engine });
+    loraChannel = new LoRaChannel({
+      environment: radio.environment,
+      seed: scenario.seed,
+      engine,
+      shadowingSigmaDb: radio.shadowingSigmaDb,
+    });
     const presetIndex = tables.presets.findIndex((p) => p.name === radio.preset);
     const regionIndex = tables.regions.findIndex((r) => r.name === radio.region);
     for (const [index, spec] of scenario.nodes.entries()) {
@@ -187,8 +235,18 @@ async function buildNodes(
         seed: new DataView(derivedBytes(scenario.seed, `seed ${spec.id}`, 4).buffer).getUint32(0, true),
       });
       const seed = new DataView(derivedBytes(scenario.seed, `relay ${spec.id}`, 4).buffer).getUint32(0, true);
-      const top = topLinkFor(scenario, stack, handles, seed, routing);
-      const node = new SimNode(index, spec.id, stack, handles, handles.publicKey, loraChannel, onReceive, top);
+      const top = topLinkFor(scenario, stack, handles, seed, endpoints);
+      const node = new SimNode(
+        index,
+        spec.id,
+        stack,
+        handles,
+        handles.publicKey,
+        loraChannel,
+        onReceive,
+        top.link,
+        top.popTop,
+      );
       model.onInterrupt = () => node.requestWake();
       nodes.push(node);
     }
@@ -217,6 +275,7 @@ async function buildNodes(
         {
           nodeIndex: index,
           receive: (frame) => {
+            if (!node!.isPowered) return;
             stack.receiveFrame(handles.dataLink, frame);
             node!.requestWake();
           },
@@ -224,16 +283,15 @@ async function buildNodes(
         { xMetres: spec.x, yMetres: spec.y },
       );
       const seed = new DataView(derivedBytes(scenario.seed, `relay ${spec.id}`, 4).buffer).getUint32(0, true);
-      const top = topLinkFor(scenario, stack, handles, seed, routing);
-      node = new SimNode(index, spec.id, stack, handles, handles.publicKey, engine, onReceive, top);
+      const top = topLinkFor(scenario, stack, handles, seed, endpoints);
+      node = new SimNode(index, spec.id, stack, handles, handles.publicKey, engine, onReceive, top.link, top.popTop);
       nodes.push(node);
     }
   }
-  return { nodes, loraChannel, espNowChannel, routing };
+  return { nodes, loraChannel, espNowChannel, endpoints };
 }
 
-function relayCounters(routing: Routing, link: number): NonNullable<NodeResult["relays"]> {
-  const c = routing.availability.linkCounters(link);
+function relayCounters(c: AvailabilityLinkCounters): NonNullable<NodeResult["relays"]> {
   return {
     scheduled: c.relaysScheduled,
     sent: c.relaysSent,
@@ -274,19 +332,54 @@ function setUpSipHashContacts(scenario: Scenario, nodes: SimNode[]): void {
   });
 }
 
-function collectResult(
-  scenario: Scenario,
-  nodes: SimNode[],
-  messages: MessageRecord[],
-  sentBy: number[],
-  deliveredTo: number[],
-  refused: Map<string, number>,
-  loraChannel: LoRaChannel | undefined,
-  espNowChannel: EspNowChannel | undefined,
-  wallStart: number,
-  routing: Routing[],
-): SimulationResult {
-  const drops: Record<string, number> = Object.fromEntries(refused);
+/** What a finished run hands to collectResult. */
+interface RunRecord {
+  nodes: SimNode[];
+  messages: MessageRecord[];
+  sentBy: number[];
+  deliveredTo: number[];
+  refused: Map<string, number>;
+  notSentSenderOff: number;
+  loraChannel: LoRaChannel | undefined;
+  espNowChannel: EspNowChannel | undefined;
+  wallStart: number;
+  endpoints: Array<RoutedEndpoint | undefined>;
+  trackConnectivity: boolean;
+}
+
+/** Link counters that mean "no route", and those that mean "gave up on the packet". */
+const UNROUTABLE_COUNTER = /^(unroutable|noRoute)/;
+const DROPPED_COUNTER = /^(dropped|hopLimitReached|relayTableFull|relayNoBuffer|relayRefused)/;
+
+function routingSummary(scenario: Scenario, linkCounters: AvailabilityLinkCounters[]): RoutingSummary {
+  const counters: Record<string, number> = {};
+  for (const node of linkCounters) {
+    for (const [name, value] of Object.entries(node)) counters[name] = (counters[name] ?? 0) + value;
+  }
+  const sum = (pattern: RegExp) =>
+    Object.entries(counters)
+      .filter(([name]) => pattern.test(name))
+      .reduce((total, [, value]) => total + value, 0);
+  return {
+    strategy: scenario.routing,
+    hopLimit: scenario.hopLimit,
+    unroutable: sum(UNROUTABLE_COUNTER),
+    dropped: sum(DROPPED_COUNTER),
+    counters,
+  };
+}
+
+const ROUTING_NOTES: Record<Scenario["routing"], string> = {
+  none: "no routing (Availability layer off): a message counts as delivered only when its destination heard the sender directly; nothing is relayed.",
+  flooding: "routing: managed flooding (Availability layer)",
+  nexthop: "routing: learned next-hop routes (Availability layer)",
+  electric: "routing: electric routing (Availability layer)",
+};
+
+function collectResult(scenario: Scenario, run: RunRecord): SimulationResult {
+  const { nodes, messages, loraChannel, espNowChannel, endpoints } = run;
+  const drops: Record<string, number> = Object.fromEntries(run.refused);
+  const linkCounters: AvailabilityLinkCounters[] = [];
   const nodeResults: NodeResult[] = nodes.map((node) => {
     const link = node.stack.dataLinkCounters(node.handles.dataLink);
     const integrity = node.stack.integrityCounters(node.handles.integrity);
@@ -301,25 +394,30 @@ function collectResult(
         drops[name] = (drops[name] ?? 0) + value;
       }
     }
+    const endpoint = endpoints[node.index];
+    const routed = endpoint ? endpoint.availability.linkCounters(endpoint.link) : undefined;
+    if (routed) linkCounters.push(routed);
     return {
       id: node.id,
       airtimeMs: link.airtimeMicroseconds / 1000,
       dutyCyclePercent: (link.airtimeMicroseconds / (scenario.durationS * 1e6)) * 100,
       framesSent: link.framesSent,
       framesReceived: link.framesReceived,
-      messagesSent: sentBy[node.index],
-      messagesDelivered: deliveredTo[node.index],
-      ...(routing[node.index] ? { relays: relayCounters(routing[node.index], node.topLink) } : {}),
+      messagesSent: run.sentBy[node.index],
+      messagesDelivered: run.deliveredTo[node.index],
+      ...(routed ? { relays: relayCounters(routed) } : {}),
       channelBusy: link.channelBusy,
       dutyCycleWaits: link.dutyCycleWaits,
       drops: nodeDrops,
     };
   });
-  const latencies = messages
-    .filter((m) => m.deliveredAtMicroseconds !== undefined)
+  const deliveredMessages = messages.filter((m) => m.deliveredAtMicroseconds !== undefined);
+  const latencies = deliveredMessages
     .map((m) => (m.deliveredAtMicroseconds! - m.sentAtMicroseconds) / 1000)
     .sort((a, b) => a - b);
   const delivered = latencies.length;
+  const toPoweredOffNode = messages.filter((m) => m.toPoweredOff).length;
+  const addressedToPowered = messages.length - toPoweredOffNode;
   let frames: SimulationResult["frames"];
   if (loraChannel) {
     const total = loraChannel.totalStatistics();
@@ -342,6 +440,18 @@ function collectResult(
     };
   }
   const radio = scenario.radio;
+  const airtimeMs = nodeResults.reduce((sum, n) => sum + n.airtimeMs, 0);
+  const routing = scenario.routing === "none" ? undefined : routingSummary(scenario, linkCounters);
+  const notes = [
+    scenario.routing === "none"
+      ? ROUTING_NOTES.none
+      : `${ROUTING_NOTES[scenario.routing]}, hop limit ${scenario.hopLimit}.`,
+  ];
+  if (scenario.events.length > 0) {
+    notes.push(
+      `${scenario.events.length} node event(s); messages to a powered-off node (${toPoweredOffNode}) are not counted in the delivery ratio.`,
+    );
+  }
   return {
     seed: scenario.seed,
     durationS: scenario.durationS,
@@ -353,18 +463,36 @@ function collectResult(
     messages: {
       sent: messages.length,
       delivered,
-      deliveryRatio: messages.length > 0 ? delivered / messages.length : 0,
+      deliveryRatio: addressedToPowered > 0 ? delivered / addressedToPowered : 0,
       latencyMs: { median: percentile(latencies, 0.5), p95: percentile(latencies, 0.95) },
+      toPoweredOffNode,
+      notSentSenderOff: run.notSentSenderOff,
+      hops: hopSummary(deliveredMessages.map((m) => m.hops ?? 1)),
     },
-    airtimeMs: nodeResults.reduce((sum, n) => sum + n.airtimeMs, 0),
+    airtimeMs,
+    airtimePerDeliveredMs: airtimePerDeliveredMs(airtimeMs, delivered),
+    busiestNode: busiestNode(nodeResults),
+    ...(routing ? { routing } : {}),
+    ...(run.trackConnectivity
+      ? {
+          connectedDelivery: {
+            windowS: DELIVERY_WINDOW_S,
+            windows: deliveryWindows(
+              messages.map((m) => ({
+                sentAtS: m.sentAtMicroseconds / 1e6,
+                connected: m.connected === true,
+                delivered: m.deliveredAtMicroseconds !== undefined,
+              })),
+              DELIVERY_WINDOW_S,
+              scenario.durationS,
+            ),
+          },
+        }
+      : {}),
     frames,
     drops,
     nodes: nodeResults,
-    notes: [
-      scenario.routing === "flooding"
-        ? `routing: managed flooding (Availability layer), hop limit ${scenario.hopLimit}; electric and next-hop routing are not built yet.`
-        : "no routing (Availability layer off): a message counts as delivered only when its destination heard the sender directly; nothing is relayed.",
-    ],
-    wallSeconds: (performance.now() - wallStart) / 1000,
+    notes,
+    wallSeconds: (performance.now() - run.wallStart) / 1000,
   };
 }

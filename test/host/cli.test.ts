@@ -94,8 +94,8 @@ describe("mesh sim", () => {
     ["an unknown preset", ["--nodes", "3", "--preset", "SF99"], /--preset: expected one of/],
     [
       "an unknown routing strategy",
-      ["--nodes", "3", "--routing", "electric"],
-      /--routing: expected one of none, flooding/,
+      ["--nodes", "3", "--routing", "ospf"],
+      /--routing: expected one of none, flooding, nexthop, electric/,
     ],
     [
       "both --scenario and --nodes",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseScenario, randomScenario, ScenarioError } from "../../host/sim/scenario.js";
+import { parseScenario, ROUTED_MTU, randomScenario, ScenarioError } from "../../host/sim/scenario.js";
 import { loadLoRaTables } from "../../host/wasm/lora-tables.js";
 
 const example = {
@@ -62,15 +62,74 @@ describe("parseScenario", () => {
     ["a message too large", (s) => (s.traffic[0].bytes = 5000), /^traffic\[0\]\.bytes: expected 12 to 1183/],
     ["an unknown field", (s) => (s.radio.power = 3), /^radio\.power: unknown field/],
     ["nodes that are not an array", (s) => (s.nodes = {}), /^nodes: expected an array$/],
-    ["an unknown routing strategy", (s) => (s.routing = "electric"), /^routing: expected one of none, flooding/],
+    [
+      "an unknown routing strategy",
+      (s) => (s.routing = "ospf"),
+      /^routing: expected one of none, flooding, nexthop, electric, got 'ospf'$/,
+    ],
     [
       "a message too large for flooding",
       (s) => {
         s.routing = "flooding";
-        s.traffic[0].bytes = 1150;
+        s.traffic[0].bytes = ROUTED_MTU + 1;
       },
-      /^traffic\[0\]\.bytes: expected 12 to 1144 with flooding$/,
+      new RegExp(`^traffic\\[0\\]\\.bytes: expected 12 to ${ROUTED_MTU} with flooding$`),
     ],
+    ["traffic to a reserved node id", (s) => (s.nodes[1].id = "random"), /^nodes\[1\]\.id: 'random' is reserved/],
+    [
+      "siphash to a random destination",
+      (s) => {
+        s.traffic[0].to = "random";
+        s.traffic[0].integrity = "siphash";
+      },
+      /^traffic\[0\]\.integrity: siphash needs a fixed 'to'/,
+    ],
+    ["events that are not an array", (s) => (s.events = {}), /^events: expected an array$/],
+    [
+      "an event with two kinds",
+      (s) => (s.events = [{ atS: 5, fail: "a", join: "a" }]),
+      /^events\[0\]: expected exactly one of fail, join, move/,
+    ],
+    ["an event without a kind", (s) => (s.events = [{ atS: 5 }]), /^events\[0\]: expected exactly one of/],
+    ["an event for an unknown node", (s) => (s.events = [{ atS: 5, fail: "z" }]), /^events\[0\]\.fail: no node 'z'$/],
+    [
+      "an event after the end",
+      (s) => (s.events = [{ atS: 601, fail: "a" }]),
+      /^events\[0\]\.atS: expected 0 to 600, got 601$/,
+    ],
+    ["a move without y", (s) => (s.events = [{ atS: 5, move: "a", x: 3 }]), /^events\[0\]\.y: expected a number$/],
+    [
+      "an unknown event field",
+      (s) => (s.events = [{ atS: 5, fail: "a", x: 3 }]),
+      /^events\[0\]\.x: unknown field \(expected atS, fail\)$/,
+    ],
+    [
+      "a second failure of a node",
+      (s) =>
+        (s.events = [
+          { atS: 5, fail: "a" },
+          { atS: 9, fail: "a" },
+        ]),
+      /^events\[1\]\.fail: node 'a' already has a fail event$/,
+    ],
+    [
+      "a node that fails before it joins",
+      (s) =>
+        (s.events = [
+          { atS: 50, join: "a" },
+          { atS: 9, fail: "a" },
+        ]),
+      /^events\[0\]\.atS: node 'a' must join before it fails \(at 9 s\)$/,
+    ],
+    [
+      "events on an ESP-NOW radio",
+      (s) => {
+        s.radio = { kind: "espnow" };
+        s.events = [{ atS: 5, fail: "a" }];
+      },
+      /^events: node events need radio.kind 'lora'$/,
+    ],
+    ["a negative shadowing", (s) => (s.radio.shadowingSigmaDb = -1), /^radio\.shadowingSigmaDb: expected 0 to 20/],
   ];
   for (const [what, change, message] of bad) {
     it(`names the field for ${what}`, async () => {
@@ -98,6 +157,39 @@ describe("parseScenario", () => {
         expect(error).toBeInstanceOf(ScenarioError);
       }
     }
+  });
+});
+
+describe("parseScenario with routing and events", () => {
+  it("accepts every strategy, random destinations and events, and sorts the events by time", async () => {
+    const tables = await loadLoRaTables();
+    for (const routing of ["none", "flooding", "nexthop", "electric"]) {
+      expect(
+        parseScenario(
+          withChange((s) => (s.routing = routing)),
+          tables,
+        ).routing,
+      ).toBe(routing);
+    }
+    const scenario = parseScenario(
+      withChange((s) => {
+        s.traffic[0].to = "random";
+        s.durationS = 3600;
+        s.events = [
+          { atS: 1800, fail: "b" },
+          { atS: 60, join: "b" },
+          { atS: 900, move: "a", x: 100, y: 200 },
+        ];
+      }),
+      tables,
+    );
+    expect(scenario.traffic[0].to).toBe("random");
+    expect(scenario.events).toEqual([
+      { atS: 60, kind: "join", node: "b" },
+      { atS: 900, kind: "move", node: "a", x: 100, y: 200 },
+      { atS: 1800, kind: "fail", node: "b" },
+    ]);
+    expect(parseScenario(example, tables).events).toEqual([]);
   });
 });
 

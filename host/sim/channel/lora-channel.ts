@@ -38,7 +38,7 @@ import { SimulationEngine } from "../engine.js";
 import type { LoRaModulation, RadioMedium, RadioPort } from "../radio-medium.js";
 import { hashKeys } from "../random.js";
 import { HEADER_SYMBOLS, preambleSymbols, symbolMicroseconds, timeOnAirMicroseconds } from "./airtime.js";
-import { LinkTable } from "./link-table.js";
+import { type LinkLossModel, LinkTable } from "./link-table.js";
 import { DEFAULT_NOISE_FIGURE_DB, demodulationThresholdDbm, noiseFloorDbm, sensitivityDbm } from "./lora-receiver.js";
 import { activityDetectable, interferes, receiverCanDemodulate } from "./modulation-match.js";
 import {
@@ -258,11 +258,14 @@ export class LoRaChannel implements RadioMedium {
   private readonly noiseFigureDb: number;
   private readonly criticalPreambleSymbols: number;
   private readonly links: LinkTable;
+  private readonly linkLossModel: LinkLossModel;
   private readonly portStates = new Map<RadioPort, PortState>();
   /** Indexed by node number. */
   private readonly portsByNode: PortState[][] = [];
   private readonly signalsByNode: SignalsAtNode[] = [];
   private readonly statisticsByNode: LoRaNodeStatistics[] = [];
+  /** Nodes switched off (failed, or not yet joined): they neither send nor hear anything. */
+  private readonly poweredOff = new Set<number>();
   private framesStarted = 0;
 
   constructor(options: LoRaChannelOptions) {
@@ -282,15 +285,13 @@ export class LoRaChannel implements RadioMedium {
     const shadowingClipDb = DRAW_CLIP_SIGMAS * this.shadowingSigmaDb;
     const cellMetres =
       options.gridCellMetres ?? distanceForMedianPathLossMetres(environment, 14 - demodulationThresholdDbm(7, 125_000));
-    this.links = new LinkTable(
-      {
-        linkLossDb: (from, to, distanceMetres) =>
-          medianPathLossDb(environment, distanceMetres) +
-          frozenShadowingDb(this.seed, from, to, this.shadowingSigmaDb, this.reciprocalShadowing),
-        reachMetres: (linkLossDb) => distanceForMedianPathLossMetres(environment, linkLossDb + shadowingClipDb),
-      },
-      cellMetres,
-    );
+    this.linkLossModel = {
+      linkLossDb: (from, to, distanceMetres) =>
+        medianPathLossDb(environment, distanceMetres) +
+        frozenShadowingDb(this.seed, from, to, this.shadowingSigmaDb, this.reciprocalShadowing),
+      reachMetres: (linkLossDb) => distanceForMedianPathLossMetres(environment, linkLossDb + shadowingClipDb),
+    };
+    this.links = new LinkTable(this.linkLossModel, cellMetres);
   }
 
   // --- Clock (RadioMedium delegates to the engine) ---
@@ -316,6 +317,55 @@ export class LoRaChannel implements RadioMedium {
 
   nodePosition(node: number): PlanePosition | undefined {
     return this.links.position(node);
+  }
+
+  /**
+   * Loss from `fromNode` to `toNode` at their current positions: median path loss plus the link's
+   * frozen shadowing (no frequency correction, no per-frame fading). The same figure transmit() uses,
+   * so connectivity computed from it matches what the channel does.
+   */
+  linkLossDb(fromNode: number, toNode: number): number {
+    return this.linkLossModel.linkLossDb(fromNode, toNode, this.links.distanceMetres(fromNode, toNode));
+  }
+
+  /**
+   * Nodes whose link loss from `sender` is at most `maximumLinkLossDb`, loudest first (from the same
+   * cached neighbour list transmit() uses).
+   */
+  nodesWithinLinkLoss(sender: number, maximumLinkLossDb: number): number[] {
+    const list = this.links.neighbours(sender, maximumLinkLossDb);
+    const found: number[] = [];
+    for (let i = 0; i < list.nodes.length && list.linkLossesDb[i] <= maximumLinkLossDb; i++) found.push(list.nodes[i]);
+    return found;
+  }
+
+  /** Frequency-dependent part of every link's loss at `frequencyHz` (see propagation.ts). */
+  frequencyCorrectionDb(frequencyHz: number): number {
+    return frequencyCorrectionDb(this.environment, frequencyHz);
+  }
+
+  /**
+   * Switches a node's radios off or on. Off, a node hears nothing; a frame it is sending stops
+   * radiating now (rule 7) and a frame it is receiving is lost to it (not counted: the node is gone).
+   * On again, it hears frames that start from then on.
+   */
+  setPowered(node: number, powered: boolean): void {
+    if (powered) {
+      this.poweredOff.delete(node);
+      return;
+    }
+    this.poweredOff.add(node);
+    for (const state of this.portsByNode[node] ?? []) {
+      if (state.reception !== null) {
+        state.reception.active = false;
+        state.reception = null;
+      }
+      if (state.transmission !== null) this.stopEarly(state.transmission);
+    }
+  }
+
+  isPowered(node: number): boolean {
+    return !this.poweredOff.has(node);
   }
 
   /** Connects a chip model; its node must be placed, here or before. A node may carry several ports. */
@@ -351,6 +401,8 @@ export class LoRaChannel implements RadioMedium {
 
   transmit(sender: RadioPort, frame: Uint8Array, modulation: LoRaModulation, powerDbm: number): number {
     const state = this.requireState(sender);
+    // Nothing drives a switched-off node's chip, so a frame from one is a bug in the caller.
+    if (this.poweredOff.has(state.node)) throw new Error(`node ${state.node} is powered off and cannot transmit`);
     if (frame.length > MAXIMUM_LORA_PAYLOAD_BYTES) {
       throw new RangeError(`a LoRa frame carries at most ${MAXIMUM_LORA_PAYLOAD_BYTES} bytes, not ${frame.length}`);
     }
@@ -375,6 +427,7 @@ export class LoRaChannel implements RadioMedium {
       const node = neighbours.nodes[i];
       const signals = this.signalsByNode[node];
       if (signals === undefined) continue; // a placed node without a radio on this channel
+      if (this.poweredOff.size > 0 && this.poweredOff.has(node)) continue;
       const fadingDb = frameFadingDb(this.seed, transmission.frameNumber, node, this.fadingSigmaDb);
       const receivedDbm = powerDbm - neighbours.linkLossesDb[i] - frequencyLossDb + fadingDb;
       if (receivedDbm < transmission.interferenceFloorDbm) continue;
