@@ -21,6 +21,10 @@ const benches = {
     const { runRoutingBench } = await import(pathToFileURL(join(root, "dist/host/bench/routing-bench.js")).href);
     await runRoutingBench({ quick });
   },
+  native: async (quick) => {
+    const { runNativeBench } = await import(pathToFileURL(join(root, "dist/host/bench/native-bench.js")).href);
+    await runNativeBench({ quick });
+  },
 };
 
 const args = process.argv.slice(2);

@@ -2,6 +2,7 @@
 
 import { packageVersion } from "../package-info.js";
 import { boardsCommand } from "./boards.js";
+import { buildCommand } from "./build.js";
 import type { Command } from "./command.js";
 import { demoCommand } from "./demo.js";
 import { UsageError } from "./errors.js";
@@ -19,6 +20,7 @@ const commands: Command[] = [
   portsCommand,
   monitorCommand,
   flashCommand,
+  buildCommand,
   vboardCommand,
   hilCommand,
 ];
