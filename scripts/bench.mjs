@@ -19,7 +19,10 @@ const benches = {
   },
   routing: async (quick) => {
     const { runRoutingBench } = await import(pathToFileURL(join(root, "dist/host/bench/routing-bench.js")).href);
-    await runRoutingBench({ quick });
+    // `--only a,b`: just the topologies whose names contain one of the parts (e.g. random-200,churn).
+    const at = process.argv.indexOf("--only");
+    const only = at > 0 ? process.argv[at + 1]?.split(",") : undefined;
+    await runRoutingBench({ quick, only });
   },
   native: async (quick) => {
     const { runNativeBench } = await import(pathToFileURL(join(root, "dist/host/bench/native-bench.js")).href);
@@ -30,7 +33,9 @@ const benches = {
 const args = process.argv.slice(2);
 const name = args.find((a) => !a.startsWith("-"));
 if (!name || args.includes("--help") || args.includes("-h")) {
-  console.log(`Usage: npm run bench -- <name> [--quick]\n\nBenchmarks: ${Object.keys(benches).join(", ")}`);
+  console.log(
+    `Usage: npm run bench -- <name> [--quick]\n       npm run bench -- routing [--quick] [--only random-200,churn]\n\nBenchmarks: ${Object.keys(benches).join(", ")}`,
+  );
   process.exit(name ? 0 : 2);
 }
 if (!(name in benches)) {

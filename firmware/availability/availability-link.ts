@@ -71,8 +71,20 @@ const RETRY_AFTER_FULL_MS: i64 = 10;
  * that saw a packet routed past it still relays the flood a stuck relay falls back to.
  */
 const FLOOD_KEY_SALT: u64 = 0x9e3779b97f4a7c15;
+/**
+ * Deadline of a copy awaiting acknowledgement that was sent outside poll(): push() has no clock (the
+ * Link contract), and the time of the last poll may be long past, so its timeout starts at the next
+ * poll instead.
+ */
+const STARTS_AT_NEXT_POLL: i64 = i64.MAX_VALUE;
 /** Resends to other neighbours after missed acknowledgements, before the packet is flooded. */
-const MAXIMUM_ACK_RETRIES: i32 = 2;
+/**
+ * Resends to another neighbour after a missed acknowledgement, before the packet is given up. One:
+ * measured in the simulator (docs/routing.md, "Passive acknowledgements"), more resends — or a flood
+ * when they run out — multiply the traffic of a loaded mesh whose acknowledgements collide, and
+ * deliver less; one resend repairs a path around a node that failed.
+ */
+const MAXIMUM_ACK_RETRIES: i32 = 1;
 /** Bytes a frame carries besides the Availability packet (Integrity + Data Link), for airtime estimates. */
 const LOWER_OVERHEAD_BYTES: i64 = 40;
 /** Topics one node subscribes to and services it offers (their proofs fill the announce's app data). */
@@ -145,6 +157,10 @@ export class AvailabilityLink extends Link {
   private readonly ring: DuplicateRing;
   private readonly pending: StaticArray<PendingRelay>;
   private pendingCount: i32 = 0;
+  /** Entries of the pending table holding a routed copy until its acknowledgement. */
+  private awaitingAcks: i32 = 0;
+  /** True while poll() runs, when nowMs is the current time. */
+  private insidePoll: bool = false;
   private readonly header: AvailabilityHeaderView = new AvailabilityHeaderView();
   private readonly counters: StaticArray<u32> = new StaticArray<u32>(AvailabilityLinkCounter.Count);
   /** Packet ids and relay jitter. Not a secret: ids only need to differ, not be unguessable. */
@@ -210,6 +226,8 @@ export class AvailabilityLink extends Link {
     airtimeUsPerByte: i64,
     announceShareMillionths: i32,
     firstSequence: u32,
+    firstAnnounceWithinMs: i64 = 120_000,
+    beaconEntries: i32 = 14,
   ): void {
     const routing = new RoutingState(
       strategy,
@@ -226,9 +244,11 @@ export class AvailabilityLink extends Link {
       announceShareMillionths,
       firstSequence,
     );
-    // The first announce goes out at a random moment of the first two minutes (or interval), so a
-    // mesh switched on at once does not flood itself with announces in the same second.
-    const spread = min(announceIntervalMs, <i64>120_000);
+    // The first announce goes out at a random moment of the first `firstAnnounceWithinMs` (two
+    // minutes on a board), so a mesh switched on at once does not flood itself with announces in the
+    // same second; a big mesh spreads them wider.
+    const spread = min(announceIntervalMs, firstAnnounceWithinMs);
+    routing.beaconEntries = beaconEntries;
     routing.nextAnnounceMs = this.nowMs + <i64>(this.random.next() % <u32>(spread + 1));
     routing.nextBeaconMs = this.nowMs + beaconIntervalMs / 2 + <i64>(this.random.next() % <u32>(beaconIntervalMs / 2 + 1));
     this.routing = routing;
@@ -418,6 +438,7 @@ export class AvailabilityLink extends Link {
    */
   poll(now: i64): i64 {
     this.nowMs = now;
+    this.insidePoll = true;
     let next = NO_DEADLINE;
     const routing = this.routing;
     if (routing !== null) next = this.runRoutingTimers(routing, now);
@@ -426,11 +447,13 @@ export class AvailabilityLink extends Link {
       const entry = unchecked(pending[i]);
       const packet = entry.packet;
       if (packet === null) continue;
+      if (entry.deadline == STARTS_AT_NEXT_POLL) entry.deadline = now + changetype<RoutingState>(routing).ackTimeoutMs;
       if (entry.deadline <= now) {
         if (entry.kind == PendingKind.AwaitAck) {
           this.acknowledgementMissed(entry);
           continue;
         }
+        if (routing !== null && this.relayFlooded(routing, entry)) continue;
         if (routing !== null) this.writeOwnPotential(routing, packet);
         const status = this.lower.push(packet);
         if (status == Status.Ok) {
@@ -447,6 +470,7 @@ export class AvailabilityLink extends Link {
       }
       if (entry.deadline < next) next = entry.deadline;
     }
+    this.insidePoll = false;
     const lowerNext = this.lower.poll(now);
     return lowerNext < next ? lowerNext : next;
   }
@@ -482,6 +506,15 @@ export class AvailabilityLink extends Link {
     const flooded = type != RoutedPacketType.Unicast || header.nextHop() == NO_NEXT_HOP;
     if (routing !== null && slot != NO_NEIGHBOUR && type == RoutedPacketType.Unicast) {
       routing.learnFromUnicast(header, slot, header.hopCount() + 1, this.nowMs, this.counters);
+    }
+    // The packet is back on a routed path: a flood relay of it waiting here is not needed any more.
+    if (!flooded && type == RoutedPacketType.Unicast) {
+      this.cancelPendingRelay(sourceKey ^ FLOOD_KEY_SALT, packetId, true);
+      // Overheard on its way to another next hop: nothing to do, and nothing to remember — this node
+      // may yet be asked to forward it (a resend after a missed acknowledgement), and must then not
+      // take it for a duplicate.
+      const forThisNode = sameAddress(header.destination(), this.ownAddress) || this.holdsService(header.destination());
+      if (!forThisNode && header.nextHop() != this.ownId) return this.drop(AvailabilityLinkCounter.ForOthers);
     }
     let ringKey = flooded ? sourceKey ^ FLOOD_KEY_SALT : sourceKey;
     if (type == RoutedPacketType.Multicast) {
@@ -803,7 +836,15 @@ export class AvailabilityLink extends Link {
    * `excluded`; keeps a copy to resend when the next hop is not heard forwarding it. With no route
    * the packet is flooded instead (counted NoRoute). Ownership as in Link.push.
    */
-  private sendRouted(packet: PacketBuffer, index: i32, ceiling: u32, excluded: u64, retries: i32, forwarded: bool): Status {
+  private sendRouted(
+    packet: PacketBuffer,
+    index: i32,
+    ceiling: u32,
+    excluded: u64,
+    retries: i32,
+    forwarded: bool,
+    floodWhenStuck: bool = true,
+  ): Status {
     const routing = changetype<RoutingState>(this.routing);
     const at = packet.pointer();
     setTransmitter(at, this.ownId);
@@ -837,6 +878,11 @@ export class AvailabilityLink extends Link {
       }
     }
     if (nextHop == NO_NEXT_HOP) {
+      // A flood relay asking whether it can route the packet instead: it cannot, it floods on.
+      if (!floodWhenStuck) return Status.NoRoute;
+      // No way known (first contact), or stuck below the ceiling, or out of neighbours to try: the
+      // packet floods, and the first nodes that know a way put it back on a routed path
+      // (relayFlooded), so such a flood is usually one or two hops deep.
       this.count(AvailabilityLinkCounter.NoRoute);
       setRouting(at, NO_NEXT_HOP, NO_POTENTIAL, own);
       // Relays of this flood heard back are duplicates here, not packets to relay again.
@@ -859,6 +905,32 @@ export class AvailabilityLink extends Link {
     return Status.Ok;
   }
 
+  /**
+   * A flooded unicast's relay is due: if this node knows a way towards its destination (a route, or
+   * a neighbour downhill) it sends the packet routed instead of flooding it on — "the first packet
+   * floods, then it is routed" — so fallback floods stay shallow. Returns true when the entry was
+   * handled (sent routed and freed).
+   */
+  private relayFlooded(routing: RoutingState, entry: PendingRelay): bool {
+    const packet = changetype<PacketBuffer>(entry.packet);
+    const at = packet.pointer();
+    if (load<u8>(at) != <u8>RoutedPacketType.Unicast) return false;
+    const index = this.targetFor(routing, at + DESTINATION_OFFSET);
+    if (index == NO_ENDPOINT) return false;
+    const status = this.sendRouted(packet, index, NO_POTENTIAL, 0, 0, true, false);
+    if (status == Status.NoRoute) {
+      // Still a flood: sendRouted left the routing fields to the flood relay path.
+      setRouting(at, NO_NEXT_HOP, NO_POTENTIAL, NO_POTENTIAL);
+      return false;
+    }
+    // Routed (or refused): either way the flood relay is over. A routed copy heard back later is a
+    // duplicate here.
+    this.ring.remember(load<u64>(at + SOURCE_OFFSET), load<u32>(at + PACKET_ID_OFFSET));
+    this.free(entry, status != Status.Ok);
+    this.count(status == Status.Ok ? AvailabilityLinkCounter.FloodsRouted : AvailabilityLinkCounter.RelayRefused);
+    return true;
+  }
+
   /** Keeps a copy of a routed packet until its next hop is heard forwarding it; null when no room. */
   private trackAcknowledgement(
     packet: PacketBuffer,
@@ -871,6 +943,9 @@ export class AvailabilityLink extends Link {
     forwarded: bool,
   ): PendingRelay | null {
     const routing = changetype<RoutingState>(this.routing);
+    // Copies awaiting acknowledgement may fill half the table: flooded relays (announces above all)
+    // keep the rest.
+    if (this.awaitingAcks * 2 >= this.pending.length) return null;
     const entry = this.freeEntry();
     if (entry === null) return null;
     const copy = this.pool.take();
@@ -883,7 +958,8 @@ export class AvailabilityLink extends Link {
     entry.kind = PendingKind.AwaitAck;
     entry.sourceKey = load<u64>(packet.pointer() + SOURCE_OFFSET);
     entry.packetId = load<u32>(packet.pointer() + PACKET_ID_OFFSET);
-    entry.deadline = this.nowMs + routing.ackTimeoutMs;
+    // Inside poll() the clock is current; from push() the timeout starts at the next poll.
+    entry.deadline = this.insidePoll ? this.nowMs + routing.ackTimeoutMs : STARTS_AT_NEXT_POLL;
     entry.nextHop = nextHop;
     entry.neighbourSlot = slot;
     entry.excluded = excluded;
@@ -892,6 +968,7 @@ export class AvailabilityLink extends Link {
     entry.ceiling = ceiling;
     entry.forwarded = forwarded;
     this.pendingCount++;
+    this.awaitingAcks++;
     return entry;
   }
 
@@ -911,7 +988,7 @@ export class AvailabilityLink extends Link {
     }
   }
 
-  /** The next hop was not heard forwarding in time: lower its weight and resend elsewhere, or flood. */
+  /** The next hop was not heard forwarding in time: lower its weight and resend elsewhere, or give up. */
   private acknowledgementMissed(entry: PendingRelay): void {
     const routing = changetype<RoutingState>(this.routing);
     this.count(AvailabilityLinkCounter.AckTimeouts);
@@ -932,8 +1009,9 @@ export class AvailabilityLink extends Link {
       this.count(AvailabilityLinkCounter.AckRetries);
       status = this.sendRouted(packet, index, ceiling, excluded, retries, forwarded);
     } else {
-      // Out of neighbours to try: flood it from here (sendRouted with no endpoint floods).
-      status = this.sendRouted(packet, NO_ENDPOINT, NO_POTENTIAL, 0, retries, forwarded);
+      this.count(AvailabilityLinkCounter.DroppedUnacknowledged);
+      this.pool.release(packet);
+      return;
     }
     if (status != Status.Ok) {
       this.pool.release(packet);
@@ -1019,7 +1097,12 @@ export class AvailabilityLink extends Link {
     return length;
   }
 
-  /** One beacon: this node's own 0, then up to 31 destinations' potentials, round robin. */
+  /**
+   * One beacon: this node's own 0, then up to `beaconEntries` − 1 destinations — first those whose
+   * potential moved by more than a quarter since this node last advertised it, then round robin —
+   * so changes spread fast and a quiet mesh still refreshes every entry in turn. The default 14
+   * entries keep a beacon inside one 255-byte LoRa frame at BLAKE2b.
+   */
   private sendBeacon(routing: RoutingState, now: i64): void {
     const interval = routing.beaconIntervalMs;
     routing.nextBeaconMs = now + interval - interval / 4 + <i64>(this.random.next() % <u32>(interval / 2 + 1));
@@ -1028,7 +1111,7 @@ export class AvailabilityLink extends Link {
     const packet = this.pool.take();
     if (packet === null) return;
     const endpoints = routing.endpoints;
-    const room = min(MAXIMUM_BEACON_ENTRIES, (this.mtu() - 1) / BEACON_ENTRY_SIZE);
+    const room = min(min(MAXIMUM_BEACON_ENTRIES, routing.beaconEntries), (this.mtu() - 1) / BEACON_ENTRY_SIZE);
     const body = packet.append(1 + room * BEACON_ENTRY_SIZE);
     if (body == 0) {
       this.pool.release(packet);
@@ -1036,15 +1119,26 @@ export class AvailabilityLink extends Link {
     }
     writeBeaconEntry(body, 0, this.ownAddress, 0);
     let entries = 1;
+    const routes = routing.routes;
+    for (let index = 0; index < endpoints.capacity && entries < room; index++) {
+      if (!endpoints.isPresent(index)) continue;
+      const potential = routes.recompute(index, routing.neighbours, now);
+      if (potential == NO_POTENTIAL || !routes.movedSinceAdvertised(index)) continue;
+      writeBeaconEntry(body, entries, endpoints.entryAddress(index), potential);
+      routes.markAdvertised(index);
+      entries++;
+    }
     for (let scanned = 0; scanned < endpoints.capacity && entries < room; scanned++) {
       const index = routing.beaconCursor;
       routing.beaconCursor = index + 1 == endpoints.capacity ? 0 : index + 1;
-      if (!endpoints.isPresent(index)) continue;
-      const potential = routing.routes.recompute(index, routing.neighbours, now);
+      if (!endpoints.isPresent(index) || routes.advertisedNow(index)) continue;
+      const potential = routes.recompute(index, routing.neighbours, now);
       if (potential == NO_POTENTIAL) continue;
       writeBeaconEntry(body, entries, endpoints.entryAddress(index), potential);
+      routes.markAdvertised(index);
       entries++;
     }
+    routes.endBeacon();
     store<u8>(body, <u8>entries);
     packet.stripBack((room - entries) * BEACON_ENTRY_SIZE);
     const at = packet.prepend(HEADER_SIZE);
@@ -1127,13 +1221,13 @@ export class AvailabilityLink extends Link {
     this.count(AvailabilityLinkCounter.RelaysScheduled);
   }
 
-  private cancelPendingRelay(sourceKey: u64, packetId: u32): void {
+  private cancelPendingRelay(sourceKey: u64, packetId: u32, always: bool = false): void {
     const pending = this.pending;
     for (let i = 0; i < pending.length; i++) {
       const entry = unchecked(pending[i]);
       if (entry.packet !== null && entry.kind == PendingKind.FloodRelay && entry.packetId == packetId && entry.sourceKey == sourceKey) {
         entry.relaysHeard++;
-        if (this.cancelThreshold > 0 && entry.relaysHeard >= this.cancelThreshold) {
+        if (always || (this.cancelThreshold > 0 && entry.relaysHeard >= this.cancelThreshold)) {
           this.free(entry, true);
           this.count(AvailabilityLinkCounter.RelaysCancelled);
         }
@@ -1156,7 +1250,9 @@ export class AvailabilityLink extends Link {
   private free(entry: PendingRelay, releaseBuffer: bool): void {
     const packet = entry.packet;
     if (packet !== null && releaseBuffer) this.pool.release(packet);
+    if (entry.kind == PendingKind.AwaitAck) this.awaitingAcks--;
     entry.packet = null;
+    entry.kind = PendingKind.FloodRelay;
     this.pendingCount--;
   }
 

@@ -77,7 +77,11 @@ export const enum AvailabilityLinkCounter {
   MulticastCopies = 36,
   /** Multicast or anycast refused at the origin: no subscriber or holder known (Status NoRoute). */
   NoSubscribers = 37,
-  Count = 38,
+  /** Flooded unicasts whose relay this node sent routed instead (it knew a way): fallback floods end here. */
+  FloodsRouted = 38,
+  /** Routed unicasts given up after the resend also missed its acknowledgement. */
+  DroppedUnacknowledged = 39,
+  Count = 40,
 }
 
 @inline export function malformedCounter(verdict: i32): AvailabilityLinkCounter {

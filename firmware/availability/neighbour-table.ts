@@ -6,7 +6,7 @@
 /** Slot index meaning "no neighbour". */
 export const NO_NEIGHBOUR: i32 = -1;
 /** Consecutive missed acknowledgements after which a neighbour is not used until it is heard again. */
-export const SUSPECT_AFTER_FAILURES: i32 = 2;
+export const SUSPECT_AFTER_FAILURES: i32 = 3;
 /** Conductance of a link whose SNR is unknown (UDP, ESP-NOW without RSSI): a good link. */
 const CONDUCTANCE_WITHOUT_SNR: f64 = 1.0;
 /**

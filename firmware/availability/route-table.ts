@@ -39,6 +39,9 @@ export class RouteTable {
   private readonly reports: StaticArray<u32>;
   /** Scratch weights for chooseDownhill, one per neighbour slot: nothing is allocated per packet. */
   private readonly weights: StaticArray<f64>;
+  /** The potential this node last put in a beacon per destination, and which rows the current beacon holds. */
+  private readonly advertised: StaticArray<u32>;
+  private readonly inThisBeacon: StaticArray<bool>;
 
   constructor(
     readonly capacity: i32,
@@ -52,6 +55,8 @@ export class RouteTable {
     this.potentials = new StaticArray<u32>(capacity);
     this.reports = new StaticArray<u32>(capacity * neighbourCapacity);
     this.weights = new StaticArray<f64>(neighbourCapacity);
+    this.advertised = new StaticArray<u32>(capacity);
+    this.inThisBeacon = new StaticArray<bool>(capacity);
     for (let i = 0; i < capacity; i++) this.reset(i);
   }
 
@@ -61,6 +66,7 @@ export class RouteTable {
     unchecked((this.hops[index] = 0));
     unchecked((this.routeUpdatedMs[index] = 0));
     unchecked((this.potentials[index] = NO_POTENTIAL));
+    unchecked((this.advertised[index] = NO_POTENTIAL));
     const row = index * this.neighbourCapacity;
     for (let n = 0; n < this.neighbourCapacity; n++) unchecked((this.reports[row + n] = NO_POTENTIAL));
   }
@@ -101,6 +107,31 @@ export class RouteTable {
 
   routeHops(index: i32): i32 {
     return unchecked(this.hops[index]);
+  }
+
+  // ---- Beacon bookkeeping.
+
+  /** True when the potential moved by more than a quarter since it was last advertised (or never was). */
+  movedSinceAdvertised(index: i32): bool {
+    const current = unchecked(this.potentials[index]);
+    const last = unchecked(this.advertised[index]);
+    if (last == NO_POTENTIAL) return true;
+    const difference = current > last ? current - last : last - current;
+    return difference > last >> 2;
+  }
+
+  markAdvertised(index: i32): void {
+    unchecked((this.advertised[index] = unchecked(this.potentials[index])));
+    unchecked((this.inThisBeacon[index] = true));
+  }
+
+  advertisedNow(index: i32): bool {
+    return unchecked(this.inThisBeacon[index]);
+  }
+
+  /** Clears the "in this beacon" marks once the beacon is written. */
+  endBeacon(): void {
+    for (let i = 0; i < this.capacity; i++) unchecked((this.inThisBeacon[i] = false));
   }
 
   // ---- Electric potentials.

@@ -42,6 +42,8 @@ export class RoutingState {
   beaconCursor: i32 = 0;
   /** A potential changed a lot since the last beacon: send the next one early. */
   potentialsChanged: bool = false;
+  /** Entries one beacon carries at most (own 0 included). */
+  beaconEntries: i32 = 14;
   private readonly ownAddress: usize = heap.alloc(<usize>ADDRESS_SIZE);
 
   constructor(

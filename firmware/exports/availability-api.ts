@@ -11,6 +11,7 @@ import { AvailabilityLink, isValidHopLimit, relayDelayMs } from "../availability
 import { HEADER_SIZE } from "../availability/header";
 import { AvailabilityLinkCounter } from "../availability/link-counters";
 import { RoutingStrategy } from "../availability/routing-state";
+import { MAXIMUM_BEACON_ENTRIES } from "../availability/beacon";
 import { MAXIMUM_DIFFICULTY, puzzleSatisfied } from "../availability/puzzle";
 import { Status } from "../link/status";
 import { addLink, identityAt, INVALID_HANDLE, linkAt, poolAt } from "./handles";
@@ -330,8 +331,9 @@ const MAXIMUM_INTERVAL_MS: f64 = 86_400_000;
  * acknowledgements awaited `ackTimeoutMs`, next-hop routes kept `routeLifetimeMs`; tables of
  * `destinationCapacity` (1..1024) endpoints and `neighbourCapacity` (1..64) neighbours; identities
  * checked at puzzle `difficulty`; the announce budget is `announceShareMillionths` of airtime, with
- * `airtimeUsPerByte` to estimate it; the first announce has sequence `firstSequence` + 1. Once per
- * link. Returns 0 or -1.
+ * `airtimeUsPerByte` to estimate it; the first announce has sequence `firstSequence` + 1 and goes
+ * out within `firstAnnounceWithinMs`; beacons carry at most `beaconEntries` (1..32) potentials. Once
+ * per link. Returns 0 or -1.
  */
 export function availabilityLinkRouting(
   link: i32,
@@ -347,6 +349,8 @@ export function availabilityLinkRouting(
   airtimeUsPerByte: f64,
   announceShareMillionths: i32,
   firstSequence: f64,
+  firstAnnounceWithinMs: f64,
+  beaconEntries: i32,
 ): i32 {
   const l = availabilityLinkAt(link);
   const id = identityAt(identity);
@@ -362,6 +366,8 @@ export function availabilityLinkRouting(
   if (!(airtimeUsPerByte >= 1 && airtimeUsPerByte <= 1_000_000)) return -1;
   if (announceShareMillionths < 1 || announceShareMillionths > 1_000_000) return -1;
   if (!(firstSequence >= 0 && firstSequence < 4294967295)) return -1;
+  if (!(firstAnnounceWithinMs >= 0 && firstAnnounceWithinMs <= MAXIMUM_INTERVAL_MS)) return -1;
+  if (beaconEntries < 1 || beaconEntries > MAXIMUM_BEACON_ENTRIES) return -1;
   // The link's address must be this identity's, or its announces would name someone else.
   const address = ioArgsPointer();
   endpointAddressOf(address, id.publicKey());
@@ -379,6 +385,8 @@ export function availabilityLinkRouting(
     <i64>airtimeUsPerByte,
     announceShareMillionths,
     <u32>firstSequence,
+    <i64>firstAnnounceWithinMs,
+    beaconEntries,
   );
   return 0;
 }

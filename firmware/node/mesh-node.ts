@@ -36,8 +36,9 @@ const BOARD_RING: i32 = 64;
 /** Pending relays and acknowledgements hold pool buffers: at most half the pool. */
 const BOARD_PENDING_SHARE: i32 = 2;
 const ANNOUNCE_INTERVAL_MS: i64 = 30 * 60_000;
-const BEACON_INTERVAL_MS: i64 = 60_000;
-const ROUTE_LIFETIME_MS: i64 = 15 * 60_000;
+const BEACON_INTERVAL_MS: i64 = 120_000;
+/** Routes outlive two announce rounds, so one lost announce does not cut an endpoint off. */
+const ROUTE_LIFETIME_MS: i64 = (ANNOUNCE_INTERVAL_MS * 22) / 10;
 /** Reticulum's announce share: 2 % of airtime. */
 const ANNOUNCE_SHARE_MILLIONTHS: i32 = 20_000;
 

@@ -64,6 +64,12 @@ interface Cell {
 }
 
 interface BenchPlan {
+  /**
+   * Boot time before the measured traffic: the routed strategies announce themselves (spread over up
+   * to ten minutes) and exchange their first beacons. Flooding needs none; all airtime, the warm-up's
+   * included, counts in "airtime per delivered message".
+   */
+  warmUpS: number;
   durationS: number;
   topologies: Array<() => Topology>;
   churn: { topology: () => Topology; durationS: number; failAtS: number };
@@ -73,6 +79,7 @@ function plan(quick: boolean, tables: LoRaTables): BenchPlan {
   const options = { seed: SEED };
   if (quick) {
     return {
+      warmUpS: 120,
       durationS: 600,
       topologies: [
         () => lineTopology(10, options, tables),
@@ -83,6 +90,7 @@ function plan(quick: boolean, tables: LoRaTables): BenchPlan {
     };
   }
   return {
+    warmUpS: 600,
     durationS: 3600,
     topologies: [
       () => lineTopology(10, options, tables),
@@ -99,21 +107,24 @@ function scenarioFor(
   topology: Topology,
   strategy: RoutingStrategy,
   durationS: number,
+  warmUpS: number,
   events: ScenarioEvent[] = [],
 ): Scenario {
   return {
     seed: SEED,
-    durationS,
+    durationS: warmUpS + durationS,
     routing: strategy,
     hopLimit: HOP_LIMIT,
     radio: topology.radio,
     nodes: topology.nodes,
-    traffic: topology.nodes.map((node) => ({
+    traffic: topology.nodes.map((node, index) => ({
       from: node.id,
       to: "random",
       everyS: 60,
       bytes: 100,
       integrity: "blake2b",
+      // After the warm-up, the nodes' first messages spread evenly over a minute.
+      startS: warmUpS + (index * 60) / topology.nodes.length,
     })),
     events,
   };
@@ -190,12 +201,14 @@ function failingNodes(topology: Topology): string[] {
   return ids.slice(0, Math.round(topology.nodes.length * CHURN_FAILING_SHARE));
 }
 
-export async function runRoutingBench(options: { quick?: boolean } = {}): Promise<Cell[]> {
+export async function runRoutingBench(options: { quick?: boolean; only?: string[] } = {}): Promise<Cell[]> {
   const tables = await loadLoRaTables();
   const benchPlan = plan(options.quick ?? false, tables);
+  const wanted = (name: string) => !options.only || options.only.some((part) => name.includes(part.replace(/-/g, " ")));
   const cells: Cell[] = [];
   for (const makeTopology of benchPlan.topologies) {
     const topology = makeTopology();
+    if (!wanted(topology.name)) continue;
     const base = {
       topology: topology.name,
       nodes: topology.nodes.length,
@@ -204,15 +217,17 @@ export async function runRoutingBench(options: { quick?: boolean } = {}): Promis
       pairsBeyondHopLimit: pairsBeyondHopLimit(topology, tables),
     };
     for (const strategy of STRATEGIES) {
-      const scenario = scenarioFor(topology, strategy, benchPlan.durationS);
+      const scenario = scenarioFor(topology, strategy, benchPlan.durationS, benchPlan.warmUpS);
       const outcome = await runCell(scenario, `${strategy} on ${topology.name}`);
       cells.push(cellFrom(base, scenario, outcome));
     }
   }
   const churn = benchPlan.churn;
+  if (!wanted("churn")) return finishBench(cells, options.quick ?? false);
   const topology = churn.topology();
+  const failAtS = benchPlan.warmUpS + churn.failAtS;
   const failing = failingNodes(topology);
-  const events: ScenarioEvent[] = failing.map((node) => ({ atS: churn.failAtS, kind: "fail", node }));
+  const events: ScenarioEvent[] = failing.map((node) => ({ atS: failAtS, kind: "fail", node }));
   const base = {
     topology: `${topology.name}, churn`,
     nodes: topology.nodes.length,
@@ -221,24 +236,28 @@ export async function runRoutingBench(options: { quick?: boolean } = {}): Promis
     pairsBeyondHopLimit: pairsBeyondHopLimit(topology, tables),
   };
   for (const strategy of STRATEGIES.filter((s) => s !== "none")) {
-    const scenario = scenarioFor(topology, strategy, churn.durationS, events);
+    const scenario = scenarioFor(topology, strategy, churn.durationS, benchPlan.warmUpS, events);
     const outcome = await runCell(scenario, `${strategy} on ${base.topology}`);
     const cell = cellFrom(base, scenario, outcome);
     if (!("notBuilt" in outcome) && outcome.connectedDelivery) {
       const windows = outcome.connectedDelivery.windows;
-      const recovered = recoveredFromS(windows, churn.failAtS, RECOVERY_THRESHOLD);
+      const recovered = recoveredFromS(windows, failAtS, RECOVERY_THRESHOLD);
       cell.churn = {
-        failAtS: churn.failAtS,
+        failAtS,
         failed: failing.length,
-        perMinuteAfter: windows.filter((w) => w.startS >= churn.failAtS).map((w) => w.ratio),
-        recoveredAfterMin: recovered === null ? null : (recovered - churn.failAtS) / 60,
+        perMinuteAfter: windows.filter((w) => w.startS >= failAtS).map((w) => w.ratio),
+        recoveredAfterMin: recovered === null ? null : (recovered - failAtS) / 60,
       };
     }
     cells.push(cell);
   }
+  return finishBench(cells, options.quick ?? false);
+}
+
+function finishBench(cells: Cell[], quick: boolean): Cell[] {
   printTable(cells);
   printChurn(cells);
-  writeJson(cells, options.quick ?? false);
+  writeJson(cells, quick);
   return cells;
 }
 

@@ -1,3 +1,4 @@
+import type { AvailabilityLinkCounters } from "../wasm/availability.js";
 // What a simulation run reports: the numbers `mesh sim` prints and `--json` emits.
 
 export interface NodeResult {
@@ -15,6 +16,8 @@ export interface NodeResult {
   dutyCycleWaits: number;
   /** With flooding: relays this node scheduled, sent and cancelled, and duplicates it suppressed. */
   relays?: { scheduled: number; sent: number; cancelled: number; duplicates: number; hopLimitReached: number };
+  /** Every counter of the node's Availability link (routed scenarios; docs/routing.md, "Counters"). */
+  availability?: AvailabilityLinkCounters;
   /** Every drop counter of the node's Data Link and Integrity layer that is not zero. */
   drops: Record<string, number>;
 }

@@ -22,6 +22,44 @@ export interface RoutedLinkOptions {
   strategy: LinkStrategy;
   hopLimit: number;
   seed: number;
+  /** Nodes in the scenario: the routing tables hold every one of them. */
+  nodeCount?: number;
+  /** Time on air of a 255-byte frame (µs) on the scenario's radio; ESP-NOW and UDP give none. */
+  fullFrameAirtimeUs?: number;
+}
+
+/**
+ * How simulated nodes route (docs/simulator.md, "Routing settings"). Flooding keeps Meshtastic's
+ * rule (cancel on hearing one relay); the routed strategies flood only announces and fallbacks, and
+ * use counter-based cancelling (two relays) so those reach every node. Timings follow the radio: a
+ * relay window of two full frames, acknowledgements within twenty (queues and listen-before-talk
+ * back-off under load), announces once an hour with the first ones spread over up to ten minutes,
+ * beacons every two minutes holding 14 potentials (one 255-byte frame at BLAKE2b).
+ */
+/** Full frames a routed copy waits for its acknowledgement: queues and duty-cycle waits under load. */
+const ACK_TIMEOUT_FRAMES = 20;
+
+export function simulatedLinkOptions(options: RoutedLinkOptions): AvailabilityLinkOptions {
+  const frameUs = options.fullFrameAirtimeUs ?? 5_000;
+  const nodes = options.nodeCount ?? 64;
+  const routed = options.strategy !== "flooding";
+  return {
+    hopLimit: options.hopLimit,
+    seed: options.seed,
+    strategy: options.strategy,
+    ringCapacity: 256,
+    relayTableCapacity: 16,
+    relayWindowMs: Math.max(50, Math.round((2 * frameUs) / 1000)),
+    cancelThreshold: routed ? 2 : 1,
+    destinationCapacity: Math.min(1024, nodes + 16),
+    neighbourCapacity: 32,
+    announceIntervalMs: 3_600_000,
+    firstAnnounceWithinMs: Math.min(600_000, Math.max(30_000, nodes * 3_000)),
+    beaconIntervalMs: 120_000,
+    beaconEntries: 14,
+    ackTimeoutMs: Math.max(500, Math.round((ACK_TIMEOUT_FRAMES * frameUs) / 1000)),
+    airtimeUsPerByte: Math.max(1, Math.round(frameUs / 255)),
+  };
 }
 
 /**
@@ -37,9 +75,7 @@ export function createRoutedLink(
   const availability = new Availability(stack);
   const address = availability.address(handles.publicKey);
   const linkOptions: AvailabilityLinkOptions = {
-    hopLimit: options.hopLimit,
-    seed: options.seed,
-    strategy: options.strategy,
+    ...simulatedLinkOptions(options),
     // Next-hop and electric routing sign the node's announces with it; flooding ignores it.
     identity: handles.identity,
   };

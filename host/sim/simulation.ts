@@ -6,6 +6,7 @@ import type { AvailabilityLinkCounters } from "../wasm/availability.js";
 import type { StackBuild } from "../wasm/load-stack.js";
 import { type LoRaTables, loadLoRaTables } from "../wasm/lora-tables.js";
 import { integrityLevelNames, type NodeHandles, RadioKind, Stack, Status } from "../wasm/stack.js";
+import { lowDataRateOptimizeRequired, timeOnAirMicroseconds } from "./channel/airtime.js";
 import { EspNowChannel } from "./channel/espnow-channel.js";
 import { LoRaChannel } from "./channel/lora-channel.js";
 import { Sx1262Model } from "./chips/sx1262-model.js";
@@ -184,14 +185,41 @@ function topLinkFor(
   handles: NodeHandles & { publicKey: Uint8Array },
   seed: number,
   endpoints: Array<RoutedEndpoint | undefined>,
+  frameAirtimeUs: number | undefined,
 ): { link: number; popTop?: () => Delivery | undefined } {
   if (scenario.routing === "none") {
     endpoints.push(undefined);
     return { link: handles.integrity };
   }
-  const endpoint = createRoutedLink(stack, handles, { strategy: scenario.routing, hopLimit: scenario.hopLimit, seed });
+  const endpoint = createRoutedLink(stack, handles, {
+    strategy: scenario.routing,
+    hopLimit: scenario.hopLimit,
+    seed,
+    nodeCount: scenario.nodes.length,
+    fullFrameAirtimeUs: frameAirtimeUs,
+  });
   endpoints.push(endpoint);
   return { link: endpoint.link, popTop: () => popRoutedDelivery(endpoint, handles.pool) };
+}
+
+/** Routed nodes hold relay copies and copies awaiting acknowledgement on top of their queues. */
+const ROUTED_POOL_SIZE = 32;
+
+/** Time on air of a 255-byte LoRa frame with the preset (the routing timings scale with it). */
+function fullFrameAirtimeUs(preset: LoRaTables["presets"][number] | undefined): number | undefined {
+  if (!preset) return undefined;
+  return timeOnAirMicroseconds(
+    {
+      spreadingFactor: preset.spreadingFactor,
+      bandwidthHz: preset.bandwidthHz,
+      codingRateDenominator: preset.codingRateDenominator,
+      preambleLength: 8,
+      crcOn: true,
+      explicitHeader: true,
+      lowDataRateOptimize: lowDataRateOptimizeRequired(preset.spreadingFactor, preset.bandwidthHz),
+    },
+    255,
+  );
 }
 
 async function buildNodes(
@@ -205,6 +233,7 @@ async function buildNodes(
   const endpoints: Array<RoutedEndpoint | undefined> = [];
   let loraChannel: LoRaChannel | undefined;
   let espNowChannel: EspNowChannel | undefined;
+  let frameAirtimeUs: number | undefined;
   const radio = scenario.radio;
   if (radio.kind === "lora") {
     loraChannel = new LoRaChannel({
@@ -214,6 +243,7 @@ async function buildNodes(
       shadowingSigmaDb: radio.shadowingSigmaDb,
     });
     const presetIndex = tables.presets.findIndex((p) => p.name === radio.preset);
+    frameAirtimeUs = fullFrameAirtimeUs(tables.presets[presetIndex]);
     const regionIndex = tables.regions.findIndex((r) => r.name === radio.region);
     for (const [index, spec] of scenario.nodes.entries()) {
       const position = { xMetres: spec.x, yMetres: spec.y };
@@ -233,9 +263,10 @@ async function buildNodes(
         tcxoMillivolts: sx1262 ? SIMULATED_TCXO_MILLIVOLTS : 0,
         dio2AsRfSwitch: sx1262,
         seed: new DataView(derivedBytes(scenario.seed, `seed ${spec.id}`, 4).buffer).getUint32(0, true),
+        poolSize: scenario.routing === "none" ? undefined : ROUTED_POOL_SIZE,
       });
       const seed = new DataView(derivedBytes(scenario.seed, `relay ${spec.id}`, 4).buffer).getUint32(0, true);
-      const top = topLinkFor(scenario, stack, handles, seed, endpoints);
+      const top = topLinkFor(scenario, stack, handles, seed, endpoints, frameAirtimeUs);
       const node = new SimNode(
         index,
         spec.id,
@@ -283,7 +314,7 @@ async function buildNodes(
         { xMetres: spec.x, yMetres: spec.y },
       );
       const seed = new DataView(derivedBytes(scenario.seed, `relay ${spec.id}`, 4).buffer).getUint32(0, true);
-      const top = topLinkFor(scenario, stack, handles, seed, endpoints);
+      const top = topLinkFor(scenario, stack, handles, seed, endpoints, frameAirtimeUs);
       node = new SimNode(index, spec.id, stack, handles, handles.publicKey, engine, onReceive, top.link, top.popTop);
       nodes.push(node);
     }
@@ -405,7 +436,7 @@ function collectResult(scenario: Scenario, run: RunRecord): SimulationResult {
       framesReceived: link.framesReceived,
       messagesSent: run.sentBy[node.index],
       messagesDelivered: run.deliveredTo[node.index],
-      ...(routed ? { relays: relayCounters(routed) } : {}),
+      ...(routed ? { relays: relayCounters(routed), availability: routed } : {}),
       channelBusy: link.channelBusy,
       dutyCycleWaits: link.dutyCycleWaits,
       drops: nodeDrops,

@@ -106,6 +106,8 @@ export const availabilityLinkCounterNames = [
   "deliveredMulticast",
   "multicastCopies",
   "noSubscribers",
+  "floodsRouted",
+  "droppedUnacknowledged",
 ] as const;
 export type AvailabilityLinkCounters = Record<(typeof availabilityLinkCounterNames)[number], number>;
 
@@ -151,11 +153,15 @@ export interface AvailabilityLinkOptions {
   difficulty?: number;
   /** Own announce interval (default 30 min). */
   announceIntervalMs?: number;
-  /** Potential beacon interval, electric only (default 60 s). */
+  /** Potential beacon interval, electric only (default 120 s). */
   beaconIntervalMs?: number;
+  /** Potentials one beacon carries, 1..32 (default 14: one 255-byte LoRa frame at BLAKE2b). */
+  beaconEntries?: number;
+  /** The first announce goes out at a random moment of this window (default 120 s). */
+  firstAnnounceWithinMs?: number;
   /** How long a routed packet's next hop has to be heard forwarding it (default 3 s). */
   ackTimeoutMs?: number;
-  /** Next-hop routes not refreshed for this long are not used (default 15 min). */
+  /** Next-hop routes not refreshed for this long are not used (default 2.2 announce intervals). */
   routeLifetimeMs?: number;
   /** Airtime estimate per byte for the announce budget, µs (default 1,500: SF7BW125). */
   airtimeUsPerByte?: number;
@@ -258,6 +264,8 @@ interface AvailabilityExports {
     airtimeUsPerByte: number,
     announceShareMillionths: number,
     firstSequence: number,
+    firstAnnounceWithinMs: number,
+    beaconEntries: number,
   ): number;
   availabilityLinkRoutingInfo(link: number, which: number, nowMs: number): number;
   availabilityLinkPushToTopic(
@@ -452,6 +460,7 @@ export class Availability {
       ),
     );
     if (strategyIndex > 0) {
+      const announceIntervalMs = options.announceIntervalMs ?? 30 * 60_000;
       const status = this.x.availabilityLinkRouting(
         link,
         strategyIndex,
@@ -459,13 +468,16 @@ export class Availability {
         options.destinationCapacity ?? 256,
         options.neighbourCapacity ?? 32,
         options.difficulty ?? 0,
-        options.announceIntervalMs ?? 30 * 60_000,
-        options.beaconIntervalMs ?? 60_000,
+        announceIntervalMs,
+        options.beaconIntervalMs ?? 120_000,
         options.ackTimeoutMs ?? 3_000,
-        options.routeLifetimeMs ?? 15 * 60_000,
+        // Routes outlive two announce rounds, so one lost announce does not cut an endpoint off.
+        options.routeLifetimeMs ?? Math.round(announceIntervalMs * 2.2),
         options.airtimeUsPerByte ?? 1_500,
         Math.round((options.announceShare ?? 0.02) * 1_000_000),
         options.lastAnnounceSequence ?? 0,
+        options.firstAnnounceWithinMs ?? 120_000,
+        options.beaconEntries ?? 14,
       );
       if (status < 0) {
         throw new RangeError(

@@ -65,6 +65,8 @@ export const FAST_ROUTING = {
   relayTableCapacity: 16,
   airtimeUsPerByte: 1,
   announceShare: 1,
+  // No 255-byte radio frame to fit: every potential in every beacon, so potentials converge fast.
+  beaconEntries: 32,
 } satisfies AvailabilityLinkOptions;
 
 function text(value: string): Uint8Array {
