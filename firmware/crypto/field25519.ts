@@ -20,8 +20,9 @@
 // limb by limb, before the same limb is written.
 //
 // Scratch. The few temporaries (inversion, square root) are module-level areas of linear memory, owned by
-// one function each (named below). That is safe because WASM runs one call at a time, nothing here
-// recurses or calls back into an owner, and no value is kept in scratch from one call to the next.
+// one function each (named below); the limb registers (below) carry results out of the limb form. That
+// is safe because WASM runs one call at a time, nothing here recurses or calls back into an owner, and no
+// value is kept in scratch from one call to the next.
 
 import { wipe } from "./constant-time";
 
@@ -88,31 +89,59 @@ export function feNeg(out: usize, f: usize): void {
   }
 }
 
-/**
- * Constant-time conditional move over whole 32-bit words: out ← source when `mask` is −1, unchanged when
- * it is 0. `bytes` is a multiple of 4 (a field element, or a point made of several). The loop touches
- * every word either way, so neither time nor the addresses read depend on the mask.
- */
-export function conditionalMove(out: usize, source: usize, bytes: usize, mask: i32): void {
-  for (let offset: usize = 0; offset < bytes; offset += 4) {
-    const current = load<i32>(out + offset);
-    store<i32>(out + offset, current ^ (mask & (current ^ load<i32>(source + offset))));
-  }
+// ---------------------------------------------------------------------------------------------------
+// Limb registers. A WASM function returns one value, so the multiplications hand their ten result limbs
+// over in these globals. The limb form (feMulLimbs, feSquareLimbs, feMulSmallAddLimbs: limbs in as
+// arguments) leaves them for the caller to copy into its locals; the memory form (feMul, feSquare, …:
+// pointers) loads its inputs, runs the limb form and stores the registers at `out`. Callers that chain operations
+// (the X25519 ladder, the point formulas, feSquareTimes) keep their intermediates in locals this way
+// instead of in linear memory, whose every access is a bounds-checked one in the wasm2c build (a global
+// is a plain field of the instance there). Read them right after the call that sets them: the next
+// operation overwrites them. A limb-form signature has at most 21 values (feMulSmallAddLimbs: 10 + 1 + 10),
+// the most the native runtime's function-type table packs (firmware/native/runtime/wasm-rt.c).
+export let limb0: i32 = 0;
+export let limb1: i32 = 0;
+export let limb2: i32 = 0;
+export let limb3: i32 = 0;
+export let limb4: i32 = 0;
+export let limb5: i32 = 0;
+export let limb6: i32 = 0;
+export let limb7: i32 = 0;
+export let limb8: i32 = 0;
+export let limb9: i32 = 0;
+
+/** Zeroes the limb registers: after an operation on secret values they hold the last result. */
+export function wipeLimbRegisters(): void {
+  limb0 = 0;
+  limb1 = 0;
+  limb2 = 0;
+  limb3 = 0;
+  limb4 = 0;
+  limb5 = 0;
+  limb6 = 0;
+  limb7 = 0;
+  limb8 = 0;
+  limb9 = 0;
 }
 
-/** Constant-time conditional swap of `bytes` (multiple of 4) at a and b when `mask` is −1 (0: no-op). */
-export function conditionalSwap(a: usize, b: usize, bytes: usize, mask: i32): void {
-  for (let offset: usize = 0; offset < bytes; offset += 4) {
-    const x = load<i32>(a + offset);
-    const y = load<i32>(b + offset);
-    const difference = mask & (x ^ y);
-    store<i32>(a + offset, x ^ difference);
-    store<i32>(b + offset, y ^ difference);
-  }
+/** Stores the limb registers at `out` (memory ← the last limb-form result). */
+// @inline: a tail of limb-form code; ten stores.
+@inline
+export function feStoreLimbs(out: usize): void {
+  store<i32>(out, limb0, 0);
+  store<i32>(out, limb1, 4);
+  store<i32>(out, limb2, 8);
+  store<i32>(out, limb3, 12);
+  store<i32>(out, limb4, 16);
+  store<i32>(out, limb5, 20);
+  store<i32>(out, limb6, 24);
+  store<i32>(out, limb7, 28);
+  store<i32>(out, limb8, 32);
+  store<i32>(out, limb9, 36);
 }
 
 /**
- * Carries ten i64 column sums down to carried limbs and stores them at `out`.
+ * Carries ten i64 column sums down to carried limbs, into the limb registers.
  *
  * Carries round to nearest, c = (h + 2^(w−1)) >> w, leaving each limb in [−2^(w−1), 2^(w−1)).
  * Two chains run side by side (0→1→2→3→4 and 5→6→7→8→9) so the CPU can overlap them, then the two
@@ -122,10 +151,9 @@ export function conditionalSwap(a: usize, b: usize, bytes: usize, mask: i32): vo
  * 2^24 + 2^17; likewise h6 ends within 2^25 + 2^12. All other limbs end within 2^25 (even) / 2^24 (odd):
  * slack ≤ ~0.51.
  */
-// @inline: called from the three hot functions only; inlining lets the sums stay in locals.
+// @inline: called from the hot functions only; inlining lets the sums stay in locals.
 @inline
 function feCarryWide(
-  out: usize,
   h0: i64, h1: i64, h2: i64, h3: i64, h4: i64, h5: i64, h6: i64, h7: i64, h8: i64, h9: i64,
 ): void {
   let c0 = (h0 + (1 << 25)) >> 26;
@@ -164,25 +192,25 @@ function feCarryWide(
   h5 -= c5 << 25;
   h1 += c0;
   h0 -= c0 << 26;
-  store<i32>(out, <i32>h0, 0);
-  store<i32>(out, <i32>h1, 4);
-  store<i32>(out, <i32>h2, 8);
-  store<i32>(out, <i32>h3, 12);
-  store<i32>(out, <i32>h4, 16);
-  store<i32>(out, <i32>h5, 20);
-  store<i32>(out, <i32>h6, 24);
-  store<i32>(out, <i32>h7, 28);
-  store<i32>(out, <i32>h8, 32);
-  store<i32>(out, <i32>h9, 36);
+  limb0 = <i32>h0;
+  limb1 = <i32>h1;
+  limb2 = <i32>h2;
+  limb3 = <i32>h3;
+  limb4 = <i32>h4;
+  limb5 = <i32>h5;
+  limb6 = <i32>h6;
+  limb7 = <i32>h7;
+  limb8 = <i32>h8;
+  limb9 = <i32>h9;
 }
 
 /** out ← f, carried (slack back to ≤ ~0.51). */
 export function feCarry(out: usize, f: usize): void {
   feCarryWide(
-    out,
     <i64>load<i32>(f, 0), <i64>load<i32>(f, 4), <i64>load<i32>(f, 8), <i64>load<i32>(f, 12), <i64>load<i32>(f, 16),
     <i64>load<i32>(f, 20), <i64>load<i32>(f, 24), <i64>load<i32>(f, 28), <i64>load<i32>(f, 32), <i64>load<i32>(f, 36),
   );
+  feStoreLimbs(out);
 }
 
 /**
@@ -199,51 +227,51 @@ export function feCarry(out: usize, f: usize): void {
  * slack ≤ 2.04 that callers actually use).
  */
 export function feMul(out: usize, f: usize, g: usize): void {
-  const f0 = <i64>load<i32>(f, 0);
-  const f1 = <i64>load<i32>(f, 4);
-  const f2 = <i64>load<i32>(f, 8);
-  const f3 = <i64>load<i32>(f, 12);
-  const f4 = <i64>load<i32>(f, 16);
-  const f5 = <i64>load<i32>(f, 20);
-  const f6 = <i64>load<i32>(f, 24);
-  const f7 = <i64>load<i32>(f, 28);
-  const f8 = <i64>load<i32>(f, 32);
-  const f9 = <i64>load<i32>(f, 36);
-  const g0 = <i64>load<i32>(g, 0);
-  const g1 = <i64>load<i32>(g, 4);
-  const g2 = <i64>load<i32>(g, 8);
-  const g3 = <i64>load<i32>(g, 12);
-  const g4 = <i64>load<i32>(g, 16);
-  const g5 = <i64>load<i32>(g, 20);
-  const g6 = <i64>load<i32>(g, 24);
-  const g7 = <i64>load<i32>(g, 28);
-  const g8 = <i64>load<i32>(g, 32);
-  const g9 = <i64>load<i32>(g, 36);
+  feMulLimbs(
+    load<i32>(f, 0), load<i32>(f, 4), load<i32>(f, 8), load<i32>(f, 12), load<i32>(f, 16), load<i32>(f, 20),
+    load<i32>(f, 24), load<i32>(f, 28), load<i32>(f, 32), load<i32>(f, 36),
+    load<i32>(g, 0), load<i32>(g, 4), load<i32>(g, 8), load<i32>(g, 12), load<i32>(g, 16), load<i32>(g, 20),
+    load<i32>(g, 24), load<i32>(g, 28), load<i32>(g, 32), load<i32>(g, 36),
+  );
+  feStoreLimbs(out);
+}
+
+/** The limb form of feMul: f·g, carried, into the limb registers. */
+export function feMulLimbs(
+  f0: i32, f1: i32, f2: i32, f3: i32, f4: i32, f5: i32, f6: i32, f7: i32, f8: i32, f9: i32,
+  g0: i32, g1: i32, g2: i32, g3: i32, g4: i32, g5: i32, g6: i32, g7: i32, g8: i32, g9: i32,
+): void {
+  mulColumns(
+    <i64>f0, <i64>f1, <i64>f2, <i64>f3, <i64>f4, <i64>f5, <i64>f6, <i64>f7, <i64>f8, <i64>f9,
+    <i64>g0, <i64>g1, <i64>g2, <i64>g3, <i64>g4, <i64>g5, <i64>g6, <i64>g7, <i64>g8, <i64>g9,
+  );
+}
+
+/** feMul's columns, then the carries. */
+// @inline: written with i64 operands; feMulLimbs widens its arguments once.
+@inline
+function mulColumns(
+  f0: i64, f1: i64, f2: i64, f3: i64, f4: i64, f5: i64, f6: i64, f7: i64, f8: i64, f9: i64,
+  g0: i64, g1: i64, g2: i64, g3: i64, g4: i64, g5: i64, g6: i64, g7: i64, g8: i64, g9: i64,
+): void {
   const f1x2 = f1 << 1;
   const f3x2 = f3 << 1;
   const f5x2 = f5 << 1;
   const f7x2 = f7 << 1;
   const f9x2 = f9 << 1;
-  const g1x19 = g1 * 19;
-  const g2x19 = g2 * 19;
-  const g3x19 = g3 * 19;
-  const g4x19 = g4 * 19;
-  const g5x19 = g5 * 19;
-  const g6x19 = g6 * 19;
-  const g7x19 = g7 * 19;
-  const g8x19 = g8 * 19;
-  const g9x19 = g9 * 19;
-  const h0 = f0 * g0 + f1x2 * g9x19 + f2 * g8x19 + f3x2 * g7x19 + f4 * g6x19 + f5x2 * g5x19 + f6 * g4x19 + f7x2 * g3x19 + f8 * g2x19 + f9x2 * g1x19;
-  const h1 = f0 * g1 + f1 * g0 + f2 * g9x19 + f3 * g8x19 + f4 * g7x19 + f5 * g6x19 + f6 * g5x19 + f7 * g4x19 + f8 * g3x19 + f9 * g2x19;
-  const h2 = f0 * g2 + f1x2 * g1 + f2 * g0 + f3x2 * g9x19 + f4 * g8x19 + f5x2 * g7x19 + f6 * g6x19 + f7x2 * g5x19 + f8 * g4x19 + f9x2 * g3x19;
-  const h3 = f0 * g3 + f1 * g2 + f2 * g1 + f3 * g0 + f4 * g9x19 + f5 * g8x19 + f6 * g7x19 + f7 * g6x19 + f8 * g5x19 + f9 * g4x19;
-  const h4 = f0 * g4 + f1x2 * g3 + f2 * g2 + f3x2 * g1 + f4 * g0 + f5x2 * g9x19 + f6 * g8x19 + f7x2 * g7x19 + f8 * g6x19 + f9x2 * g5x19;
-  const h5 = f0 * g5 + f1 * g4 + f2 * g3 + f3 * g2 + f4 * g1 + f5 * g0 + f6 * g9x19 + f7 * g8x19 + f8 * g7x19 + f9 * g6x19;
-  const h6 = f0 * g6 + f1x2 * g5 + f2 * g4 + f3x2 * g3 + f4 * g2 + f5x2 * g1 + f6 * g0 + f7x2 * g9x19 + f8 * g8x19 + f9x2 * g7x19;
-  const h7 = f0 * g7 + f1 * g6 + f2 * g5 + f3 * g4 + f4 * g3 + f5 * g2 + f6 * g1 + f7 * g0 + f8 * g9x19 + f9 * g8x19;
-  const h8 = f0 * g8 + f1x2 * g7 + f2 * g6 + f3x2 * g5 + f4 * g4 + f5x2 * g3 + f6 * g2 + f7x2 * g1 + f8 * g0 + f9x2 * g9x19;
+  // Each column is its own products plus 19 × the products of the column 10 above, summed first and
+  // multiplied by 19 once: fewer values live at a time than with pre-multiplied g·19 (fewer spills).
+  const h0 = f0 * g0 + 19 * (f1x2 * g9 + f2 * g8 + f3x2 * g7 + f4 * g6 + f5x2 * g5 + f6 * g4 + f7x2 * g3 + f8 * g2 + f9x2 * g1);
+  const h1 = f0 * g1 + f1 * g0 + 19 * (f2 * g9 + f3 * g8 + f4 * g7 + f5 * g6 + f6 * g5 + f7 * g4 + f8 * g3 + f9 * g2);
+  const h2 = f0 * g2 + f1x2 * g1 + f2 * g0 + 19 * (f3x2 * g9 + f4 * g8 + f5x2 * g7 + f6 * g6 + f7x2 * g5 + f8 * g4 + f9x2 * g3);
+  const h3 = f0 * g3 + f1 * g2 + f2 * g1 + f3 * g0 + 19 * (f4 * g9 + f5 * g8 + f6 * g7 + f7 * g6 + f8 * g5 + f9 * g4);
+  const h4 = f0 * g4 + f1x2 * g3 + f2 * g2 + f3x2 * g1 + f4 * g0 + 19 * (f5x2 * g9 + f6 * g8 + f7x2 * g7 + f8 * g6 + f9x2 * g5);
+  const h5 = f0 * g5 + f1 * g4 + f2 * g3 + f3 * g2 + f4 * g1 + f5 * g0 + 19 * (f6 * g9 + f7 * g8 + f8 * g7 + f9 * g6);
+  const h6 = f0 * g6 + f1x2 * g5 + f2 * g4 + f3x2 * g3 + f4 * g2 + f5x2 * g1 + f6 * g0 + 19 * (f7x2 * g9 + f8 * g8 + f9x2 * g7);
+  const h7 = f0 * g7 + f1 * g6 + f2 * g5 + f3 * g4 + f4 * g3 + f5 * g2 + f6 * g1 + f7 * g0 + 19 * (f8 * g9 + f9 * g8);
+  const h8 = f0 * g8 + f1x2 * g7 + f2 * g6 + f3x2 * g5 + f4 * g4 + f5x2 * g3 + f6 * g2 + f7x2 * g1 + f8 * g0 + 19 * (f9x2 * g9);
   const h9 = f0 * g9 + f1 * g8 + f2 * g7 + f3 * g6 + f4 * g5 + f5 * g4 + f6 * g3 + f7 * g2 + f8 * g1 + f9 * g0;
-  feCarryWide(out, h0, h1, h2, h3, h4, h5, h6, h7, h8, h9);
+  feCarryWide(h0, h1, h2, h3, h4, h5, h6, h7, h8, h9);
 }
 
 /**
@@ -252,16 +280,28 @@ export function feMul(out: usize, f: usize, g: usize): void {
  * column bound as feMul.
  */
 export function feSquare(out: usize, f: usize): void {
-  const f0 = <i64>load<i32>(f, 0);
-  const f1 = <i64>load<i32>(f, 4);
-  const f2 = <i64>load<i32>(f, 8);
-  const f3 = <i64>load<i32>(f, 12);
-  const f4 = <i64>load<i32>(f, 16);
-  const f5 = <i64>load<i32>(f, 20);
-  const f6 = <i64>load<i32>(f, 24);
-  const f7 = <i64>load<i32>(f, 28);
-  const f8 = <i64>load<i32>(f, 32);
-  const f9 = <i64>load<i32>(f, 36);
+  feSquareLimbs(
+    load<i32>(f, 0), load<i32>(f, 4), load<i32>(f, 8), load<i32>(f, 12), load<i32>(f, 16), load<i32>(f, 20),
+    load<i32>(f, 24), load<i32>(f, 28), load<i32>(f, 32), load<i32>(f, 36),
+  );
+  feStoreLimbs(out);
+}
+
+/** The limb form of feSquare: f², carried, into the limb registers. */
+export function feSquareLimbs(
+  f0: i32, f1: i32, f2: i32, f3: i32, f4: i32, f5: i32, f6: i32, f7: i32, f8: i32, f9: i32,
+): void {
+  squareColumns(
+    <i64>f0, <i64>f1, <i64>f2, <i64>f3, <i64>f4, <i64>f5, <i64>f6, <i64>f7, <i64>f8, <i64>f9,
+  );
+}
+
+/** feSquare's columns, then the carries. */
+// @inline: written with i64 operands; feSquareLimbs widens its arguments once.
+@inline
+function squareColumns(
+  f0: i64, f1: i64, f2: i64, f3: i64, f4: i64, f5: i64, f6: i64, f7: i64, f8: i64, f9: i64,
+): void {
   const f0x2 = f0 << 1;
   const f1x2 = f1 << 1;
   const f2x2 = f2 << 1;
@@ -292,23 +332,47 @@ export function feSquare(out: usize, f: usize): void {
   const h7 = f0x2 * f7 + f1x2 * f6 + f2x2 * f5 + f3x2 * f4 + f8x2 * f9x19;
   const h8 = f0x2 * f8 + f1x4 * f7 + f2x2 * f6 + f3x4 * f5 + f4 * f4 + f9x2 * f9x19;
   const h9 = f0x2 * f9 + f1x2 * f8 + f2x2 * f7 + f3x2 * f6 + f4x2 * f5;
-  feCarryWide(out, h0, h1, h2, h3, h4, h5, h6, h7, h8, h9);
+  feCarryWide(h0, h1, h2, h3, h4, h5, h6, h7, h8, h9);
 }
 
-/** out ← f^(2^n): n successive squarings (n ≥ 1). */
+/**
+ * out ← f^(2^n): n successive squarings (n ≥ 1), in the limb form so the intermediate powers stay in the
+ * limb registers instead of going through memory (the inversion chains run 254 squarings).
+ */
 export function feSquareTimes(out: usize, f: usize, n: i32): void {
-  feSquare(out, f);
-  for (let i = 1; i < n; i++) feSquare(out, out);
+  feSquareLimbs(
+    load<i32>(f, 0), load<i32>(f, 4), load<i32>(f, 8), load<i32>(f, 12), load<i32>(f, 16),
+    load<i32>(f, 20), load<i32>(f, 24), load<i32>(f, 28), load<i32>(f, 32), load<i32>(f, 36),
+  );
+  for (let i = 1; i < n; i++) feSquareLimbs(limb0, limb1, limb2, limb3, limb4, limb5, limb6, limb7, limb8, limb9);
+  feStoreLimbs(out);
 }
 
 /** out ← n·f, carried, for a small constant n < 2^17 (X25519's a24 = 121665): products stay below 2^45. */
 export function feMulSmall(out: usize, f: usize, n: i32): void {
   const m = <i64>n;
   feCarryWide(
-    out,
     <i64>load<i32>(f, 0) * m, <i64>load<i32>(f, 4) * m, <i64>load<i32>(f, 8) * m, <i64>load<i32>(f, 12) * m,
     <i64>load<i32>(f, 16) * m, <i64>load<i32>(f, 20) * m, <i64>load<i32>(f, 24) * m, <i64>load<i32>(f, 28) * m,
     <i64>load<i32>(f, 32) * m, <i64>load<i32>(f, 36) * m,
+  );
+  feStoreLimbs(out);
+}
+
+/**
+ * n·f + g, carried, into the limb registers (limb form), for a small constant n < 2^17 and g of slack
+ * ≤ 2: X25519's AA + a24·E in one pass. Products stay below 2^45 and the sums below 2^46.
+ */
+export function feMulSmallAddLimbs(
+  f0: i32, f1: i32, f2: i32, f3: i32, f4: i32, f5: i32, f6: i32, f7: i32, f8: i32, f9: i32,
+  n: i32,
+  g0: i32, g1: i32, g2: i32, g3: i32, g4: i32, g5: i32, g6: i32, g7: i32, g8: i32, g9: i32,
+): void {
+  const m = <i64>n;
+  feCarryWide(
+    <i64>f0 * m + <i64>g0, <i64>f1 * m + <i64>g1, <i64>f2 * m + <i64>g2, <i64>f3 * m + <i64>g3,
+    <i64>f4 * m + <i64>g4, <i64>f5 * m + <i64>g5, <i64>f6 * m + <i64>g6, <i64>f7 * m + <i64>g7,
+    <i64>f8 * m + <i64>g8, <i64>f9 * m + <i64>g9,
   );
 }
 
@@ -513,6 +577,7 @@ export function fePowPMinus5Over8(out: usize, z: usize): void {
  * they hold powers of it; callers handling secrets call this before returning.
  */
 export function wipeFieldScratch(): void {
+  wipeLimbRegisters();
   wipe(canonicalScratch, 32);
   wipe(equalScratch, FE_BYTES);
   wipe(powT0, FE_BYTES);

@@ -15,9 +15,14 @@ export function ed25519PublicKey(outPointer: usize, seedPointer: usize): void {
   derivePublicKey(outPointer, seedPointer);
 }
 
-/** Starts a signature (RFC 8032 §5.1.6). The seed is expanded and copied; the host may wipe its copy. */
-export function ed25519SignInit(seedPointer: usize): void {
-  signer.begin(seedPointer, 0);
+/**
+ * Starts a signature (RFC 8032 §5.1.6). The seed is expanded and copied; the host may wipe its copy.
+ * `publicKeyPointer` (0: derive it, one more base-point multiplication) must be the seed's own public
+ * key, as in libsodium's 64-byte secret key: signing under a mismatched key would let two signatures
+ * of one message reveal the secret scalar.
+ */
+export function ed25519SignInit(seedPointer: usize, publicKeyPointer: usize): void {
+  signer.begin(seedPointer, publicKeyPointer);
 }
 
 /** First pass over the message: the nonce r = H(prefix ‖ M). */

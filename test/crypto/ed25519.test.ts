@@ -191,6 +191,8 @@ describe("Ed25519 agrees with @noble/curves and node:crypto on 1,000 seeded rand
       expect(hex(publicKey), context).toBe(hex(nodeDerived));
       expect(hex(signature), context).toBe(hex(ed25519.sign(message, seed)));
       expect(hex(signature), context).toBe(hex(nodeSign(null, message, nodePrivateKey(seed))));
+      // Given the seed's own public key (as libsodium's secret key holds it), the same signature.
+      expect(hex(stack.ed25519Sign(message, seed, publicKey)), context).toBe(hex(signature));
       expect(stack.ed25519Verify(signature, message, publicKey), context).toBe(true);
       expect(nodeVerify(null, message, nodePublicKey(publicKey), signature), context).toBe(true);
     }

@@ -18,7 +18,8 @@ void crypto_ops_ed25519_public_key(struct crypto_ops *ops) {
 
 void crypto_ops_ed25519_sign(struct crypto_ops *ops, uint32_t message_length) {
   /* RFC 8032 §5.1.6 in two passes over the message: nonce, then challenge. */
-  Z_stackZ_ed25519SignInit(ops->stack, ops->args_address + ARG_SEED);
+  /* ARG_PUBLIC_KEY holds the seed's key (crypto_ops_ed25519_public_key), as libsodium's secret key does. */
+  Z_stackZ_ed25519SignInit(ops->stack, ops->args_address + ARG_SEED, ops->args_address + ARG_PUBLIC_KEY);
   Z_stackZ_ed25519SignNonceUpdate(ops->stack, ops->data_address, message_length);
   Z_stackZ_ed25519SignCommit(ops->stack);
   Z_stackZ_ed25519SignUpdate(ops->stack, ops->data_address, message_length);
