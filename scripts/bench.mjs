@@ -19,7 +19,7 @@ const benches = {
   },
   routing: async (quick) => {
     const { runRoutingBench } = await import(pathToFileURL(join(root, "dist/host/bench/routing-bench.js")).href);
-    // `--only a,b`: just the topologies whose names contain one of the parts (e.g. random-200,churn).
+    // `--only a,b`: just these topologies, named with dashes for spaces (e.g. random-200,grid-7×7,churn).
     const at = process.argv.indexOf("--only");
     const only = at > 0 ? process.argv[at + 1]?.split(",") : undefined;
     await runRoutingBench({ quick, only });

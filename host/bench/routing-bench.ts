@@ -204,7 +204,8 @@ function failingNodes(topology: Topology): string[] {
 export async function runRoutingBench(options: { quick?: boolean; only?: string[] } = {}): Promise<Cell[]> {
   const tables = await loadLoRaTables();
   const benchPlan = plan(options.quick ?? false, tables);
-  const wanted = (name: string) => !options.only || options.only.some((part) => name.includes(part.replace(/-/g, " ")));
+  // Whole names: "random-50" must not select "random 500".
+  const wanted = (name: string) => !options.only || options.only.some((part) => part.replace(/-/g, " ") === name);
   const cells: Cell[] = [];
   for (const makeTopology of benchPlan.topologies) {
     const topology = makeTopology();

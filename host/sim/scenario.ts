@@ -14,6 +14,10 @@ export interface ScenarioNode {
   x: number;
   y: number;
   chip: Chip;
+  /** Topics (names) the node subscribes to: multicast (docs/routing.md), at most 4. */
+  subscribe?: string[];
+  /** Services (names) whose key the node holds: anycast, at most 1. */
+  services?: string[];
 }
 
 /** A traffic entry's `to` that picks a uniformly random other node for every message (seeded). */
@@ -21,8 +25,12 @@ export const RANDOM_DESTINATION = "random";
 
 export interface ScenarioTraffic {
   from: string;
-  /** A node id, or RANDOM_DESTINATION. */
+  /** A node id, or RANDOM_DESTINATION; "" when the flow names a topic or a service instead. */
   to: string;
+  /** Multicast: every subscriber of this topic (name). */
+  topic?: string;
+  /** Anycast: the nearest holder of this service (name). */
+  service?: string;
   everyS: number;
   bytes: number;
   integrity: keyof typeof integrityLevelNames;
@@ -144,28 +152,47 @@ export function parseScenario(input: unknown, tables: LoRaTables): Scenario {
   const nodes = json.nodes.map((raw, i): ScenarioNode => {
     const path = `nodes[${i}]`;
     const node = object(raw, path);
-    noUnknownKeys(node, path, ["id", "x", "y", "chip"]);
+    noUnknownKeys(node, path, ["id", "x", "y", "chip", "subscribe", "services"]);
     const id = string(node.id, `${path}.id`);
     if (id === RANDOM_DESTINATION) fail(`${path}.id`, `'${RANDOM_DESTINATION}' is reserved for random destinations`);
     if (ids.has(id)) fail(`${path}.id`, `duplicate id '${id}'`);
     ids.add(id);
-    return {
+    const parsed: ScenarioNode = {
       id,
       x: number(node.x, `${path}.x`, -1e7, 1e7),
       y: number(node.y, `${path}.y`, -1e7, 1e7),
       chip: node.chip === undefined ? "sx1262" : oneOf(node.chip, `${path}.chip`, chips),
     };
+    if (node.subscribe !== undefined) parsed.subscribe = names(node.subscribe, `${path}.subscribe`, 4);
+    if (node.services !== undefined) parsed.services = names(node.services, `${path}.services`, 1);
+    return parsed;
   });
+  const topics = new Set(nodes.flatMap((n) => n.subscribe ?? []));
+  const services = new Set(nodes.flatMap((n) => n.services ?? []));
   const trafficList = json.traffic === undefined ? [] : json.traffic;
   if (!Array.isArray(trafficList)) fail("traffic", "expected an array");
   const traffic = trafficList.map((raw, i): ScenarioTraffic => {
     const path = `traffic[${i}]`;
     const t = object(raw, path);
-    noUnknownKeys(t, path, ["from", "to", "everyS", "bytes", "integrity", "startS"]);
+    noUnknownKeys(t, path, ["from", "to", "topic", "service", "everyS", "bytes", "integrity", "startS"]);
     const from = string(t.from, `${path}.from`);
-    const to = string(t.to, `${path}.to`);
     if (!ids.has(from)) fail(`${path}.from`, `no node '${from}'`);
-    if (to !== RANDOM_DESTINATION && !ids.has(to)) fail(`${path}.to`, `no node '${to}'`);
+    const named = ["to", "topic", "service"].filter((key) => t[key] !== undefined);
+    if (named.length !== 1) fail(path, "expected exactly one of 'to', 'topic' and 'service'");
+    const group: Pick<ScenarioTraffic, "topic" | "service"> = {};
+    if (t.topic !== undefined) {
+      group.topic = string(t.topic, `${path}.topic`);
+      if (!topics.has(group.topic)) fail(`${path}.topic`, `no node subscribes to '${group.topic}'`);
+    }
+    if (t.service !== undefined) {
+      group.service = string(t.service, `${path}.service`);
+      if (!services.has(group.service)) fail(`${path}.service`, `no node offers '${group.service}'`);
+    }
+    if (named[0] !== "to" && t.integrity === "siphash") {
+      fail(`${path}.integrity`, "siphash needs a fixed 'to': address-book keys are set up per pair");
+    }
+    const to = named[0] === "to" ? string(t.to, `${path}.to`) : "";
+    if (to !== "" && to !== RANDOM_DESTINATION && !ids.has(to)) fail(`${path}.to`, `no node '${to}'`);
     if (from === to) fail(`${path}.to`, "a node cannot send to itself");
     if (to === RANDOM_DESTINATION && ids.size < 2) fail(`${path}.to`, "a random destination needs another node");
     if (to === RANDOM_DESTINATION && t.integrity === "siphash") {
@@ -174,6 +201,7 @@ export function parseScenario(input: unknown, tables: LoRaTables): Scenario {
     return {
       from,
       to,
+      ...group,
       everyS: number(t.everyS, `${path}.everyS`, 0.1, 1e7),
       // Room for the simulator's 12-byte message header, up to the Integrity MTU at level 4 (with routing
       // the Availability header takes more, checked after parsing).
@@ -193,6 +221,15 @@ export function parseScenario(input: unknown, tables: LoRaTables): Scenario {
   const hopLimit = json.hopLimit === undefined ? 3 : number(json.hopLimit, "hopLimit", 1, 15, true);
   const events = parseEvents(json.events, ids, durationS, radio);
   return { seed, durationS, routing, hopLimit, radio, nodes, traffic, events };
+}
+
+/** A list of 1..`max` distinct non-empty names. */
+function names(value: unknown, path: string, max: number): string[] {
+  if (!Array.isArray(value)) fail(path, "expected an array of names");
+  if (value.length > max) fail(path, `expected at most ${max}`);
+  const out = value.map((item, i) => string(item, `${path}[${i}]`));
+  if (new Set(out).size !== out.length) fail(path, "names repeat");
+  return out;
 }
 
 function parseEvents(

@@ -29,6 +29,15 @@ export interface SimulationOptions {
 
 /** The simulator's application message header: id (u32), from (u16), to (u16), sent-at ms (u32). */
 const MESSAGE_HEADER_BYTES = 12;
+/** The message header's `to` for a multicast message (its records name each subscriber). */
+const TO_TOPIC = 0xffff;
+/** The message header's `to` for an anycast message (any holder of the service delivers it). */
+const TO_SERVICE = 0xfffe;
+
+/** A topic's 16-byte id: BLAKE2b-128 of its name (the simulator's convention; the layer takes any id). */
+export function topicId(name: string): Uint8Array {
+  return blake2b(new TextEncoder().encode(`meshstack topic ${name}`), { dkLen: 16 });
+}
 /** Width of the windows of the churn measure (connected-pair delivery over time). */
 const DELIVERY_WINDOW_S = 60;
 /** TCXO supply of the simulated SX1262 boards (Heltec V3-like: DIO3 TCXO at 1.8 V, DIO2 RF switch). */
@@ -45,6 +54,8 @@ interface MessageRecord {
   toPoweredOff: boolean;
   /** Both endpoints powered and connected by reliable links when sent (tracked with node events). */
   connected?: boolean;
+  /** Anycast: the service whose holders may deliver it (`to` becomes the one that did). */
+  service?: string;
 }
 
 function derivedBytes(seed: number, label: string, length: number): Uint8Array {
@@ -68,8 +79,19 @@ export async function runSimulation(scenario: Scenario, options: SimulationOptio
     const view = new DataView(received.payload.buffer, received.payload.byteOffset, MESSAGE_HEADER_BYTES);
     const id = view.getUint32(0, true);
     const to = view.getUint16(6, true);
-    const message = messages[id];
-    if (message === undefined || to !== node.index) {
+    let message: MessageRecord | undefined = messages[id];
+    if (to === TO_TOPIC) {
+      // A multicast's records follow its first one, one per subscriber.
+      const records = multicastRecords.get(id) ?? [];
+      const own = records.find((r) => messages[r].to === node.index);
+      message = own === undefined ? undefined : messages[own];
+    } else if (to === TO_SERVICE) {
+      if (message !== undefined && !holders.get(message.service ?? "")?.includes(node.index)) message = undefined;
+      if (message !== undefined && message.deliveredAtMicroseconds === undefined) message.to = node.index;
+    } else if (to !== node.index) {
+      message = undefined;
+    }
+    if (message === undefined) {
       overheard.set(node.index, (overheard.get(node.index) ?? 0) + 1);
       return;
     }
@@ -88,6 +110,8 @@ export async function runSimulation(scenario: Scenario, options: SimulationOptio
     options.build,
   );
   setUpSipHashContacts(scenario, nodes);
+  const { holders, serviceAddresses } = setUpGroups(scenario, nodes, endpoints);
+  const multicastRecords = new Map<number, number[]>();
   const radio = scenario.radio;
   const trackConnectivity = radio.kind === "lora" && scenario.events.length > 0;
   const nodeEvents = new NodeEvents(
@@ -103,9 +127,9 @@ export async function runSimulation(scenario: Scenario, options: SimulationOptio
   const durationMicroseconds = scenario.durationS * 1e6;
   for (const flow of scenario.traffic) {
     const from = nodes[indexOf.get(flow.from)!];
-    const fixedTo = flow.to === RANDOM_DESTINATION ? -1 : indexOf.get(flow.to)!;
+    const fixedTo = flow.to === RANDOM_DESTINATION || flow.to === "" ? -1 : indexOf.get(flow.to)!;
     // Only random flows draw from the run's stream for it, so fixed flows keep the draws they had.
-    const destinationRandom = fixedTo < 0 ? new DeterministicRandom(random.nextU32()) : undefined;
+    const destinationRandom = flow.to === RANDOM_DESTINATION ? new DeterministicRandom(random.nextU32()) : undefined;
     const level = integrityLevelNames[flow.integrity];
     const contact = flow.integrity === "siphash" ? contactIndex(scenario, flow) : -1;
     const fillerRandom = new DeterministicRandom(random.nextU32());
@@ -128,22 +152,45 @@ export async function runSimulation(scenario: Scenario, options: SimulationOptio
       const view = new DataView(payload.buffer);
       view.setUint32(0, id, true);
       view.setUint16(4, from.index, true);
-      view.setUint16(6, to, true);
+      view.setUint16(6, flow.topic ? TO_TOPIC : flow.service ? TO_SERVICE : to, true);
       view.setUint32(8, Math.floor(engine.now() / 1000) >>> 0, true);
       const endpoint = endpoints[from.index];
-      const status = endpoint
-        ? endpoint.availability.pushTo(endpoint.link, from.handles.pool, payload, endpoints[to]!.address, {
-            level,
-            contact,
-          })
-        : from.stack.push(from.handles.integrity, from.handles.pool, payload, { level, contact });
-      messages.push({
-        from: from.index,
-        to,
-        sentAtMicroseconds: engine.now(),
-        toPoweredOff: !nodeEvents.isPowered(to),
-        connected: nodeEvents.connected(from.index, to),
-      });
+      const pool = from.handles.pool;
+      let status: Status;
+      if (!endpoint) {
+        // Without routing every message is one broadcast hop; the receivers pick theirs out.
+        status = from.stack.push(from.handles.integrity, pool, payload, { level, contact });
+      } else if (flow.topic) {
+        status = endpoint.availability.pushToTopic(endpoint.link, pool, payload, topicId(flow.topic), { level });
+      } else if (flow.service) {
+        const service = serviceAddresses.get(flow.service) as Uint8Array;
+        status = endpoint.availability.pushToService(endpoint.link, pool, payload, service, { level });
+      } else {
+        status = endpoint.availability.pushTo(endpoint.link, pool, payload, endpoints[to]!.address, { level, contact });
+      }
+      // One record per recipient the message is meant for: each subscriber of a topic (the sender
+      // excepted), the one node of a unicast, any one holder of a service (the first holder stands in
+      // for connectivity until one delivers it).
+      const recipients = flow.topic
+        ? nodes
+            .filter((n) => n.index !== from.index && scenario.nodes[n.index].subscribe?.includes(flow.topic as string))
+            .map((n) => n.index)
+        : flow.service
+          ? [(holders.get(flow.service) ?? []).find((h) => h !== from.index) ?? from.index]
+          : [to];
+      const records: number[] = [];
+      for (const recipient of recipients) {
+        records.push(messages.length);
+        messages.push({
+          from: from.index,
+          to: recipient,
+          sentAtMicroseconds: engine.now(),
+          toPoweredOff: !nodeEvents.isPowered(recipient),
+          connected: nodeEvents.connected(from.index, recipient),
+          ...(flow.service ? { service: flow.service } : {}),
+        });
+      }
+      if (flow.topic) multicastRecords.set(id, records);
       sentBy[from.index]++;
       if (status !== Status.Ok) {
         const reason = `refused${Status[status]}`;
@@ -330,6 +377,33 @@ function relayCounters(c: AvailabilityLinkCounters): NonNullable<NodeResult["rel
     duplicates: c.duplicates,
     hopLimitReached: c.hopLimitReached,
   };
+}
+
+/**
+ * Subscribes nodes to their topics and gives the holders of each service its key pair (derived from
+ * the scenario's seed and the service's name, so every holder holds the same key). Returns, per
+ * service, its holders and its address.
+ */
+function setUpGroups(
+  scenario: Scenario,
+  nodes: SimNode[],
+  endpoints: Array<RoutedEndpoint | undefined>,
+): { holders: Map<string, number[]>; serviceAddresses: Map<string, Uint8Array> } {
+  const holders = new Map<string, number[]>();
+  const serviceAddresses = new Map<string, Uint8Array>();
+  for (const [index, spec] of scenario.nodes.entries()) {
+    const endpoint = endpoints[index];
+    for (const name of spec.subscribe ?? []) endpoint?.availability.subscribe(endpoint.link, topicId(name));
+    for (const name of spec.services ?? []) {
+      holders.set(name, [...(holders.get(name) ?? []), index]);
+      const key = nodes[index].stack.createIdentity(derivedBytes(scenario.seed, `service ${name}`, 32));
+      if (endpoint) {
+        endpoint.availability.offerService(endpoint.link, key.handle);
+        serviceAddresses.set(name, endpoint.availability.address(key.publicKey));
+      }
+    }
+  }
+  return { holders, serviceAddresses };
 }
 
 /** Address-book entry used for a SipHash flow: entry k on both sides for the k-th such pair. */
