@@ -220,7 +220,10 @@ export async function runRoutingBench(options: { quick?: boolean; only?: string[
     for (const strategy of STRATEGIES) {
       const scenario = scenarioFor(topology, strategy, benchPlan.durationS, benchPlan.warmUpS);
       const outcome = await runCell(scenario, `${strategy} on ${topology.name}`);
-      cells.push(cellFrom(base, scenario, outcome));
+      const cell = cellFrom(base, scenario, outcome);
+      cells.push(cell);
+      // Each row as soon as it is measured: a long run interrupted still leaves its numbers.
+      if (!options.quick) printTable([cell]);
     }
   }
   const churn = benchPlan.churn;
