@@ -34,7 +34,8 @@ Routing: a scenario's "routing" is "none" (the default: a message reaches its de
 the destination is within radio range of the sender), or one of the Availability layer's strategies,
 which relay it up to "hopLimit" hops: "flooding" (managed flooding), "nexthop" (learned next-hop
 routes) or "electric" (electric routing); random scenarios take --routing. Scenarios may also fail,
-join and move nodes at given times ("events", see docs/simulator.md).
+join and move nodes at given times ("events"), and send to a "topic" its subscribers receive
+(multicast) or to a "service" its nearest holder receives (anycast); see docs/simulator.md.
 
 Options:
   --scenario FILE     scenario JSON (see docs/simulator.md)
