@@ -132,15 +132,11 @@ export class RoutingState {
   receiveBeacon(body: usize, length: i32, source: usize, slot: i32, nowMs: i64, counters: StaticArray<u32>): bool {
     const count = beaconEntryCount(body, length);
     if (count < 0) return false;
-    const endpoints = this.endpoints;
     for (let e = 0; e < count; e++) {
-      const prefix = beaconEntryPrefix(body, e);
-      for (let i = 0; i < endpoints.capacity; i++) {
-        if (!endpoints.isPresent(i) || load<u64>(endpoints.entryAddress(i)) != prefix) continue;
-        const fromDestination = sameAddress(endpoints.entryAddress(i), source);
-        this.takeReport(i, slot, beaconEntryPotential(body, e), fromDestination, nowMs, counters);
-        break;
-      }
+      const index = this.endpointWithPrefix(beaconEntryPrefix(body, e));
+      if (index == NO_ENDPOINT) continue;
+      const fromDestination = sameAddress(this.endpoints.entryAddress(index), source);
+      this.takeReport(index, slot, beaconEntryPotential(body, e), fromDestination, nowMs, counters);
     }
     return true;
   }
