@@ -81,7 +81,9 @@ export const enum AvailabilityLinkCounter {
   FloodsRouted = 38,
   /** Routed unicasts given up after the resend also missed its acknowledgement. */
   DroppedUnacknowledged = 39,
-  Count = 40,
+  /** Announces sent once more because no other node was heard sending them on (sparse parts of a mesh). */
+  AnnounceRepeats = 40,
+  Count = 41,
 }
 
 @inline export function malformedCounter(verdict: i32): AvailabilityLinkCounter {

@@ -3,6 +3,8 @@
 // what routing needs to weigh the link: a smoothed SNR and a delivery ratio measured by passive
 // acknowledgements (hearing the neighbour forward what it was given).
 
+import { addToHeardFilter } from "./heard-filter";
+
 /** Slot index meaning "no neighbour". */
 export const NO_NEIGHBOUR: i32 = -1;
 /** Consecutive missed acknowledgements after which a neighbour is not used until it is heard again. */
@@ -18,6 +20,15 @@ const WEAK_SNR_DB: f64 = -15.0;
 const STRONG_SNR_DB: f64 = 5.0;
 const MINIMUM_CONDUCTANCE: f64 = 1.0 / 16;
 
+/** What the neighbour's latest beacon said about hearing this node (heard-filter.ts). */
+const enum Reverse {
+  /** No beacon from it yet: usable (innocent until a beacon says otherwise). */
+  Unknown = 0,
+  HearsUs = 1,
+  /** Its beacon does not list this node: the link works one way only, not usable. */
+  OneWay = 2,
+}
+
 export class NeighbourTable {
   private readonly ids: StaticArray<u32>;
   private readonly lastHeard: StaticArray<i64>;
@@ -27,6 +38,7 @@ export class NeighbourTable {
   private readonly deliveryRatio: StaticArray<f64>;
   private readonly failures: StaticArray<i32>;
   private readonly present: StaticArray<bool>;
+  private readonly reverse: StaticArray<u8>;
   /** Set by heard() when a slot was given to a different neighbour; the caller clears its column. */
   reassignedSlot: i32 = NO_NEIGHBOUR;
 
@@ -42,6 +54,7 @@ export class NeighbourTable {
     this.deliveryRatio = new StaticArray<f64>(capacity);
     this.failures = new StaticArray<i32>(capacity);
     this.present = new StaticArray<bool>(capacity);
+    this.reverse = new StaticArray<u8>(capacity);
   }
 
   find(id: u32): i32 {
@@ -67,6 +80,7 @@ export class NeighbourTable {
       unchecked((this.present[slot] = true));
       unchecked((this.hasSnr[slot] = false));
       unchecked((this.deliveryRatio[slot] = 1.0));
+      unchecked((this.reverse[slot] = <u8>Reverse.Unknown));
     }
     unchecked((this.lastHeard[slot] = nowMs));
     unchecked((this.failures[slot] = 0));
@@ -79,13 +93,31 @@ export class NeighbourTable {
     return slot;
   }
 
-  /** Alive (heard within the timeout) and not suspected of having gone (missed acknowledgements). */
+  /**
+   * Alive (heard within the timeout), hearing this node as far as its beacons tell, and not suspected
+   * of having gone (missed acknowledgements).
+   */
   isUsable(slot: i32, nowMs: i64): bool {
     return (
       unchecked(this.present[slot]) &&
       nowMs - unchecked(this.lastHeard[slot]) <= this.timeoutMs &&
-      unchecked(this.failures[slot]) < SUSPECT_AFTER_FAILURES
+      unchecked(this.failures[slot]) < SUSPECT_AFTER_FAILURES &&
+      unchecked(this.reverse[slot]) != <u8>Reverse.OneWay
     );
+  }
+
+  /** The neighbour's beacon says whether it hears this node; its latest beacon decides. */
+  reverseReported(slot: i32, hearsUs: bool): void {
+    unchecked((this.reverse[slot] = hearsUs ? <u8>Reverse.HearsUs : <u8>Reverse.OneWay));
+  }
+
+  /** Adds every neighbour heard within the timeout to the heard filter at `at` (already cleared). */
+  writeHeardFilter(at: usize, nowMs: i64): void {
+    for (let i = 0; i < this.capacity; i++) {
+      if (unchecked(this.present[i]) && nowMs - unchecked(this.lastHeard[i]) <= this.timeoutMs) {
+        addToHeardFilter(at, unchecked(this.ids[i]));
+      }
+    }
   }
 
   id(slot: i32): u32 {

@@ -6,8 +6,9 @@ import { Identity } from "../identity/identity";
 import { ADDRESS_SIZE } from "./address";
 import { announceSequence, AnnounceVerdict, checkAnnounceStructure } from "./announce";
 import { AnnounceLimiter } from "./announce-limiter";
-import { beaconEntryCount, beaconEntryPotential, beaconEntryPrefix } from "./beacon";
+import { BEACON_FILTER_OFFSET, beaconEntryCount, beaconEntryPotential, beaconEntryPrefix } from "./beacon";
 import { EndpointTable, NO_ENDPOINT } from "./endpoint-table";
+import { heardFilterContains } from "./heard-filter";
 import { AvailabilityHeaderView, NO_POTENTIAL, sameAddress, shortIdOf } from "./header";
 import { AvailabilityLinkCounter } from "./link-counters";
 import { MembershipTable } from "./memberships";
@@ -43,7 +44,7 @@ export class RoutingState {
   /** A potential changed a lot since the last beacon: send the next one early. */
   potentialsChanged: bool = false;
   /** Entries one beacon carries at most (own 0 included). */
-  beaconEntries: i32 = 14;
+  beaconEntries: i32 = 13;
   private readonly ownAddress: usize = heap.alloc(<usize>ADDRESS_SIZE);
 
   constructor(
@@ -129,9 +130,10 @@ export class RoutingState {
   }
 
   /** Takes the reports of a beacon body heard from neighbour `slot` whose source is `source`. */
-  receiveBeacon(body: usize, length: i32, source: usize, slot: i32, nowMs: i64, counters: StaticArray<u32>): bool {
+  receiveBeacon(body: usize, length: i32, source: usize, slot: i32, ownId: u32, nowMs: i64, counters: StaticArray<u32>): bool {
     const count = beaconEntryCount(body, length);
     if (count < 0) return false;
+    this.neighbours.reverseReported(slot, heardFilterContains(body + BEACON_FILTER_OFFSET, ownId));
     for (let e = 0; e < count; e++) {
       const index = this.endpointWithPrefix(beaconEntryPrefix(body, e));
       if (index == NO_ENDPOINT) continue;

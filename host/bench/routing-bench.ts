@@ -8,6 +8,7 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { presetTimeOnAirMicroseconds } from "../sim/channel/airtime.js";
 import { recoveredFromS } from "../sim/metrics.js";
 import { DeterministicRandom } from "../sim/random.js";
 import type { SimulationResult } from "../sim/result.js";
@@ -15,6 +16,7 @@ import { StrategyNotBuiltError } from "../sim/routed-link.js";
 import type { RoutingStrategy, Scenario, ScenarioEvent } from "../sim/scenario.js";
 import { runSimulation } from "../sim/simulation.js";
 import {
+  audibleGraph,
   audibleHopDistances,
   gridTopology,
   lineTopology,
@@ -22,6 +24,7 @@ import {
   type Topology,
 } from "../sim/topology.js";
 import { type LoRaTables, loadLoRaTables } from "../wasm/lora-tables.js";
+import { type ChannelLoad, shortestPathChannelLoad } from "./channel-load.js";
 
 const SEED = 1;
 /** The largest hop limit the routed header allows: lines, grids and large random graphs need it. */
@@ -29,6 +32,10 @@ const HOP_LIMIT = 15;
 const STRATEGIES: RoutingStrategy[] = ["none", "flooding", "nexthop", "electric"];
 const RECOVERY_THRESHOLD = 0.95;
 const CHURN_FAILING_SHARE = 0.1;
+const MESSAGE_BYTES = 100;
+const MESSAGE_INTERVAL_S = 60;
+/** A routed message on the air: payload, routed header (55), BLAKE2b Integrity (17), Data Link (1). */
+const ROUTED_FRAME_BYTES = MESSAGE_BYTES + 55 + 17 + 1;
 
 interface Cell {
   topology: string;
@@ -38,6 +45,8 @@ interface Cell {
   diameterHops: number;
   /** Share of ordered pairs farther than the hop limit even over links audible at all. */
   pairsBeyondHopLimit: number;
+  /** The traffic's load on the channel along shortest paths, before any overhead (channel-load.ts). */
+  shortestPathLoad: ChannelLoad;
   strategy: RoutingStrategy;
   simulatedS: number;
   built: boolean;
@@ -49,6 +58,8 @@ interface Cell {
   hopsMax?: number | null;
   airtimePerDeliveredMs?: number | null;
   busiestNodeAirtimeShare?: number | null;
+  /** The busiest node's airtime over the run's duration. */
+  busiestNodeDutyCycle?: number | null;
   unroutable?: number;
   dropped?: number;
   wallSeconds?: number;
@@ -120,8 +131,8 @@ function scenarioFor(
     traffic: topology.nodes.map((node, index) => ({
       from: node.id,
       to: "random",
-      everyS: 60,
-      bytes: 100,
+      everyS: MESSAGE_INTERVAL_S,
+      bytes: MESSAGE_BYTES,
       integrity: "blake2b",
       // After the warm-up, the nodes' first messages spread evenly over a minute.
       startS: warmUpS + (index * 60) / topology.nodes.length,
@@ -184,9 +195,33 @@ function cellFrom(
     hopsMax: m.hops?.max ?? null,
     airtimePerDeliveredMs: outcome.airtimePerDeliveredMs,
     busiestNodeAirtimeShare: outcome.busiestNode?.airtimeShare ?? null,
+    busiestNodeDutyCycle: outcome.busiestNode?.dutyCycle ?? null,
     unroutable: outcome.routing?.unroutable ?? 0,
     dropped: outcome.routing?.dropped ?? 0,
     wallSeconds: outcome.wallSeconds,
+  };
+}
+
+function channelLoad(topology: Topology, tables: LoRaTables): ChannelLoad {
+  const preset = tables.presets.find((p) => p.name === topology.radio.preset);
+  if (!preset) throw new Error(`routing bench: no preset ${topology.radio.preset}`);
+  const frameUs = presetTimeOnAirMicroseconds(preset, ROUTED_FRAME_BYTES);
+  return shortestPathChannelLoad(
+    topology.reliableNeighbours,
+    audibleGraph(topology, SEED, tables),
+    1 / MESSAGE_INTERVAL_S,
+    frameUs / 1e6,
+  );
+}
+
+function topologyFacts(topology: Topology, tables: LoRaTables, name = topology.name) {
+  return {
+    topology: name,
+    nodes: topology.nodes.length,
+    meanDegree: topology.meanDegree,
+    diameterHops: topology.diameterHops,
+    pairsBeyondHopLimit: pairsBeyondHopLimit(topology, tables),
+    shortestPathLoad: channelLoad(topology, tables),
   };
 }
 
@@ -210,13 +245,7 @@ export async function runRoutingBench(options: { quick?: boolean; only?: string[
   for (const makeTopology of benchPlan.topologies) {
     const topology = makeTopology();
     if (!wanted(topology.name)) continue;
-    const base = {
-      topology: topology.name,
-      nodes: topology.nodes.length,
-      meanDegree: topology.meanDegree,
-      diameterHops: topology.diameterHops,
-      pairsBeyondHopLimit: pairsBeyondHopLimit(topology, tables),
-    };
+    const base = topologyFacts(topology, tables);
     for (const strategy of STRATEGIES) {
       const scenario = scenarioFor(topology, strategy, benchPlan.durationS, benchPlan.warmUpS);
       const outcome = await runCell(scenario, `${strategy} on ${topology.name}`);
@@ -232,13 +261,7 @@ export async function runRoutingBench(options: { quick?: boolean; only?: string[
   const failAtS = benchPlan.warmUpS + churn.failAtS;
   const failing = failingNodes(topology);
   const events: ScenarioEvent[] = failing.map((node) => ({ atS: failAtS, kind: "fail", node }));
-  const base = {
-    topology: `${topology.name}, churn`,
-    nodes: topology.nodes.length,
-    meanDegree: topology.meanDegree,
-    diameterHops: topology.diameterHops,
-    pairsBeyondHopLimit: pairsBeyondHopLimit(topology, tables),
-  };
+  const base = topologyFacts(topology, tables, `${topology.name}, churn`);
   for (const strategy of STRATEGIES.filter((s) => s !== "none")) {
     const scenario = scenarioFor(topology, strategy, churn.durationS, benchPlan.warmUpS, events);
     const outcome = await runCell(scenario, `${strategy} on ${base.topology}`);
@@ -270,6 +293,9 @@ const percent = (value: number | null | undefined) =>
 const seconds = (ms: number | null | undefined) =>
   ms === null || ms === undefined ? "—" : `${(ms / 1000).toFixed(2)} s`;
 
+/** Offered load as a share of time; above 100 % the channel cannot carry it at all. */
+const erlang = (value: number) => `${(value * 100).toFixed(0)} %`;
+
 function printTable(cells: Cell[]): void {
   const header = [
     "strategy",
@@ -280,14 +306,15 @@ function printTable(cells: Cell[]): void {
     "p95",
     "hops mean/max",
     "airtime/delivered",
-    "busiest node",
+    "busiest share",
+    "busiest on air",
     "unroutable",
     "dropped",
     "wall",
   ];
   const rows = cells.map((c) => {
     const sim = `${c.simulatedS / 60} min`;
-    if (!c.built) return [c.strategy, c.topology, sim, "not built", "", "", "", "", "", "", "", ""];
+    if (!c.built) return [c.strategy, c.topology, sim, "not built", "", "", "", "", "", "", "", "", ""];
     return [
       c.strategy,
       c.topology,
@@ -298,6 +325,7 @@ function printTable(cells: Cell[]): void {
       c.hopsMean === null || c.hopsMean === undefined ? "—" : `${c.hopsMean.toFixed(1)}/${c.hopsMax}`,
       seconds(c.airtimePerDeliveredMs),
       percent(c.busiestNodeAirtimeShare),
+      percent(c.busiestNodeDutyCycle),
       String(c.unroutable),
       String(c.dropped),
       `${c.wallSeconds!.toFixed(1)} s`,
@@ -314,12 +342,17 @@ function printTable(cells: Cell[]): void {
   for (const c of topologies.values()) {
     console.log(
       `${c.topology}: ${c.nodes} nodes, mean degree ${c.meanDegree.toFixed(1)} and diameter ${c.diameterHops} hops over reliable links; ` +
-        `${percent(c.pairsBeyondHopLimit)} of pairs are more than ${HOP_LIMIT} hops apart even over every audible link.`,
+        `${percent(c.pairsBeyondHopLimit)} of pairs are more than ${HOP_LIMIT} hops apart even over every audible link. ` +
+        `Along shortest paths (${c.shortestPathLoad.meanHops.toFixed(1)} hops on average) the traffic alone, before ` +
+        `any overhead or collision, would keep the busiest node's channel busy ${erlang(c.shortestPathLoad.busiestErlang)} ` +
+        `(median node ${erlang(c.shortestPathLoad.medianErlang)}) and its busiest relay on air ` +
+        `${percent(c.shortestPathLoad.busiestTransmitShare)} of the time.`,
     );
   }
   console.log(
-    "Each node sends 100 bytes (Integrity level blake2b) to a random other node once a minute; SF7BW125, EU868 " +
-      `869.525 MHz, 14 dBm; hop limit ${HOP_LIMIT}; airtime includes relays and control traffic.`,
+    `Each node sends ${MESSAGE_BYTES} bytes (Integrity level blake2b) to a random other node once a minute; SF7BW125, EU868 ` +
+      `869.525 MHz, 14 dBm; hop limit ${HOP_LIMIT}; airtime includes relays and control traffic. "busiest share": ` +
+      `the busiest node's part of all airtime; "busiest on air": its airtime over the run (duty cycle, limit 10 %).`,
   );
 }
 

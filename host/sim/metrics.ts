@@ -19,10 +19,15 @@ export function airtimePerDeliveredMs(totalAirtimeMs: number, delivered: number)
   return delivered > 0 ? totalAirtimeMs / delivered : null;
 }
 
-/** The node with the most airtime and its share of the total; null when nothing was sent. */
+/**
+ * The node with the most airtime: its share of all nodes' airtime (how concentrated the load is) and
+ * of the run's duration (its duty cycle — what its battery and the regulator see); null when nothing
+ * was sent.
+ */
 export function busiestNode(
   nodes: readonly Pick<NodeResult, "id" | "airtimeMs">[],
-): { id: string; airtimeShare: number } | null {
+  durationMs: number,
+): { id: string; airtimeShare: number; dutyCycle: number } | null {
   let total = 0;
   let busiest: Pick<NodeResult, "id" | "airtimeMs"> | undefined;
   for (const node of nodes) {
@@ -30,7 +35,11 @@ export function busiestNode(
     if (busiest === undefined || node.airtimeMs > busiest.airtimeMs) busiest = node;
   }
   if (busiest === undefined || total === 0) return null;
-  return { id: busiest.id, airtimeShare: busiest.airtimeMs / total };
+  return {
+    id: busiest.id,
+    airtimeShare: busiest.airtimeMs / total,
+    dutyCycle: durationMs > 0 ? busiest.airtimeMs / durationMs : 0,
+  };
 }
 
 /** One message as the window measure sees it. */

@@ -35,7 +35,8 @@ export function formatReport(result: SimulationResult, options: { maxNodes?: num
         ? `, ${(result.airtimePerDeliveredMs / 1000).toFixed(2)} s per delivered message`
         : "") +
       (result.busiestNode !== null
-        ? `; busiest node ${result.busiestNode.id} has ${(result.busiestNode.airtimeShare * 100).toFixed(1)} % of it`
+        ? `; busiest node ${result.busiestNode.id} has ${(result.busiestNode.airtimeShare * 100).toFixed(1)} % of it ` +
+          `(on air ${(result.busiestNode.dutyCycle * 100).toFixed(2)} % of the time)`
         : ""),
   );
   if (result.routing) {

@@ -65,8 +65,8 @@ export interface SimulationResult {
   airtimeMs: number;
   /** Total airtime, control traffic included, per delivered message. */
   airtimePerDeliveredMs: number | null;
-  /** The node with the most airtime and its share of the total. */
-  busiestNode: { id: string; airtimeShare: number } | null;
+  /** The node with the most airtime: its share of the total, and of the run's duration (duty cycle). */
+  busiestNode: { id: string; airtimeShare: number; dutyCycle: number } | null;
   /** With routing other than "none". */
   routing?: RoutingSummary;
   /**

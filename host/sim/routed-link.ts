@@ -29,15 +29,24 @@ export interface RoutedLinkOptions {
 }
 
 /**
- * How simulated nodes route (docs/simulator.md, "Routing settings"). Flooding keeps Meshtastic's
- * rule (cancel on hearing one relay); the routed strategies flood only announces and fallbacks, and
- * use counter-based cancelling (two relays) so those reach every node. Timings follow the radio: a
- * relay window of two full frames, acknowledgements within twenty (queues and listen-before-talk
- * back-off under load), announces once an hour with the first ones spread over up to ten minutes,
- * beacons every two minutes holding 14 potentials (one 255-byte frame at BLAKE2b).
+ * How simulated nodes route (docs/simulator.md, "Routing settings"). Every strategy cancels a pending
+ * relay on hearing one other relay (Meshtastic's rule). Flooding relays within two full frames; the
+ * routed strategies flood only announces and fallbacks, within eight frames, so the first node that
+ * puts a fallback flood back on a routed path is heard by the others before they act (announces wait
+ * longer still: availability-link.ts). Acknowledgements are awaited for twenty frames (queues and
+ * listen-before-talk back-off under load). Announces every three hours — Meshtastic's default
+ * NodeInfo interval — with the first ones spread over up to ten minutes; beacons every five minutes
+ * holding 13 potentials (with the heard-neighbour filter, one 255-byte frame at BLAKE2b). Measured on
+ * the routing benchmark (docs/routing.md, "Measured"): hourly announces and two-minute beacons took
+ * over half of a 200-node mesh's airtime.
  */
 /** Full frames a routed copy waits for its acknowledgement: queues and duty-cycle waits under load. */
 const ACK_TIMEOUT_FRAMES = 20;
+/** Full frames over which relays are spread: flooding, and the routed strategies' fallback floods. */
+const FLOOD_RELAY_WINDOW_FRAMES = 2;
+const FALLBACK_RELAY_WINDOW_FRAMES = 8;
+const ANNOUNCE_INTERVAL_MS = 3 * 3_600_000;
+const BEACON_INTERVAL_MS = 300_000;
 
 export function simulatedLinkOptions(options: RoutedLinkOptions): AvailabilityLinkOptions {
   const frameUs = options.fullFrameAirtimeUs ?? 5_000;
@@ -49,14 +58,17 @@ export function simulatedLinkOptions(options: RoutedLinkOptions): AvailabilityLi
     strategy: options.strategy,
     ringCapacity: 256,
     relayTableCapacity: 16,
-    relayWindowMs: Math.max(50, Math.round((2 * frameUs) / 1000)),
-    cancelThreshold: routed ? 2 : 1,
+    relayWindowMs: Math.max(
+      50,
+      Math.round(((routed ? FALLBACK_RELAY_WINDOW_FRAMES : FLOOD_RELAY_WINDOW_FRAMES) * frameUs) / 1000),
+    ),
+    cancelThreshold: 1,
     destinationCapacity: Math.min(1024, nodes + 16),
     neighbourCapacity: 32,
-    announceIntervalMs: 3_600_000,
+    announceIntervalMs: ANNOUNCE_INTERVAL_MS,
     firstAnnounceWithinMs: Math.min(600_000, Math.max(30_000, nodes * 3_000)),
-    beaconIntervalMs: 120_000,
-    beaconEntries: 14,
+    beaconIntervalMs: BEACON_INTERVAL_MS,
+    beaconEntries: 13,
     ackTimeoutMs: Math.max(500, Math.round((ACK_TIMEOUT_FRAMES * frameUs) / 1000)),
     airtimeUsPerByte: Math.max(1, Math.round(frameUs / 255)),
   };

@@ -6,7 +6,7 @@ import type { AvailabilityLinkCounters } from "../wasm/availability.js";
 import type { StackBuild } from "../wasm/load-stack.js";
 import { type LoRaTables, loadLoRaTables } from "../wasm/lora-tables.js";
 import { integrityLevelNames, type NodeHandles, RadioKind, Stack, Status } from "../wasm/stack.js";
-import { lowDataRateOptimizeRequired, timeOnAirMicroseconds } from "./channel/airtime.js";
+import { presetTimeOnAirMicroseconds } from "./channel/airtime.js";
 import { EspNowChannel } from "./channel/espnow-channel.js";
 import { LoRaChannel } from "./channel/lora-channel.js";
 import { Sx1262Model } from "./chips/sx1262-model.js";
@@ -254,19 +254,7 @@ const ROUTED_POOL_SIZE = 32;
 
 /** Time on air of a 255-byte LoRa frame with the preset (the routing timings scale with it). */
 function fullFrameAirtimeUs(preset: LoRaTables["presets"][number] | undefined): number | undefined {
-  if (!preset) return undefined;
-  return timeOnAirMicroseconds(
-    {
-      spreadingFactor: preset.spreadingFactor,
-      bandwidthHz: preset.bandwidthHz,
-      codingRateDenominator: preset.codingRateDenominator,
-      preambleLength: 8,
-      crcOn: true,
-      explicitHeader: true,
-      lowDataRateOptimize: lowDataRateOptimizeRequired(preset.spreadingFactor, preset.bandwidthHz),
-    },
-    255,
-  );
+  return preset ? presetTimeOnAirMicroseconds(preset, 255) : undefined;
 }
 
 async function buildNodes(
@@ -576,7 +564,7 @@ function collectResult(scenario: Scenario, run: RunRecord): SimulationResult {
     },
     airtimeMs,
     airtimePerDeliveredMs: airtimePerDeliveredMs(airtimeMs, delivered),
-    busiestNode: busiestNode(nodeResults),
+    busiestNode: busiestNode(nodeResults, scenario.durationS * 1000),
     ...(routing ? { routing } : {}),
     ...(run.trackConnectivity
       ? {

@@ -69,14 +69,19 @@ function reliableGraph(radio: LoRaRadio, seed: number, nodes: readonly ScenarioN
   return linkGraph(channel, nodes.length, reliableLinkLossDb(channel, scenarioLinkBudget(radio, tables)));
 }
 
-/** Nodes' hop distances over links audible at all (margin ≥ 0): no route can be shorter. */
-export function audibleHopDistances(topology: Topology, seed: number, tables: LoRaTables): Int32Array[] {
+/** The graph of links audible at all (margin ≥ 0, both ways): who can hear — and collide with — whom. */
+export function audibleGraph(topology: Topology, seed: number, tables: LoRaTables): number[][] {
   const channel = channelFor(topology.radio, seed, topology.nodes);
-  const graph = linkGraph(
+  return linkGraph(
     channel,
     topology.nodes.length,
     audibleLinkLossDb(channel, scenarioLinkBudget(topology.radio, tables)),
   );
+}
+
+/** Nodes' hop distances over links audible at all (margin ≥ 0): no route can be shorter. */
+export function audibleHopDistances(topology: Topology, seed: number, tables: LoRaTables): Int32Array[] {
+  const graph = audibleGraph(topology, seed, tables);
   return graph.map((_, source) => hopDistances(graph, source));
 }
 

@@ -24,7 +24,10 @@ export interface MeshNode {
   delivered: RoutedPacket[];
 }
 
-/** Neighbour lists, symmetric. */
+/**
+ * topology[i] lists the nodes that hear node i. Symmetric for the lattices below; a test may leave a
+ * link out one way to make it one-way.
+ */
 export type Topology = number[][];
 
 export function lineTopology(count: number): Topology {
@@ -86,6 +89,8 @@ export class FloodMesh {
   readonly down = new Set<number>();
   /** Called with every frame that crosses the wire (before it reaches the neighbours). */
   onFrame?: (frame: WireFrame) => void;
+  /** When it returns true, neighbour `to` does not receive `frame` (a loss on that one link). */
+  loses?: (frame: WireFrame, to: number) => boolean;
 
   private constructor(
     readonly nodes: MeshNode[],
@@ -131,9 +136,10 @@ export class FloodMesh {
       const frames = node.outbox.splice(0);
       if (this.down.has(node.index)) continue;
       for (const frame of frames) {
-        this.onFrame?.({ from: node.index, atMs: this.now, bytes: frame });
+        const wire = { from: node.index, atMs: this.now, bytes: frame };
+        this.onFrame?.(wire);
         for (const neighbour of this.topology[node.index]) {
-          if (this.down.has(neighbour)) continue;
+          if (this.down.has(neighbour) || this.loses?.(wire, neighbour)) continue;
           const to = this.nodes[neighbour];
           to.stack.receiveFrame(to.dataLink, frame);
         }

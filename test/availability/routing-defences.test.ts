@@ -59,13 +59,19 @@ function shortId(address: Uint8Array): number {
   return id === 0 ? 1 : id;
 }
 
+/**
+ * A beacon body (docs/routing.md, "Potential exchange"): count, the 16-byte heard-neighbour filter —
+ * all ones here, the liar claims to hear everyone — then (prefix, potential) entries.
+ */
 function beaconBody(entries: Array<[Uint8Array, number]>): Uint8Array {
-  const body = new Uint8Array(1 + entries.length * 12);
+  const fixed = 1 + 16;
+  const body = new Uint8Array(fixed + entries.length * 12);
   const view = new DataView(body.buffer);
   body[0] = entries.length;
+  body.fill(0xff, 1, fixed);
   entries.forEach(([address, potential], i) => {
-    body.set(address.subarray(0, 8), 1 + i * 12);
-    view.setUint32(1 + i * 12 + 8, potential >>> 0, true);
+    body.set(address.subarray(0, 8), fixed + i * 12);
+    view.setUint32(fixed + i * 12 + 8, potential >>> 0, true);
   });
   return body;
 }

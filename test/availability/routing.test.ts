@@ -6,6 +6,7 @@ import {
   type AvailabilityLinkOptions,
   NO_POTENTIAL,
   ROUTED_HEADER_OFFSETS as O,
+  ROUTED_HEADER_SIZE,
   RoutedPacketType,
   type RoutingStrategyName,
 } from "../../host/wasm/availability.js";
@@ -225,5 +226,162 @@ describe("electric routing is loop-free", () => {
       expect(violations).toEqual([]);
     }
     expect(checkedHops).toBeGreaterThan(20);
+  });
+});
+
+describe("electric routing and one-way links", () => {
+  it("never forwards over a link its neighbour's beacons say is one-way", async () => {
+    // 0 — {1, 2} — 3, but node 1 does not hear node 0: 0 hears 1's beacons and announces, so 1 sits
+    // in 0's neighbour table, yet anything 0 sends through 1 would be lost. 1's beacons leave 0 out of
+    // their heard-neighbour filter, so 0 must send everything for 3 through 2.
+    const topology: Topology = [[2], [0, 3], [0, 3], [1, 2]];
+    const mesh = await routedMesh(topology, "electric");
+    const viaNode: number[] = [];
+    mesh.onFrame = (frame) => {
+      const header = headerIn(frame, mesh);
+      if (frame.from === 0 && header && header.nextHop !== 0) viaNode.push(header.nextHop);
+    };
+    const timeoutsBefore = mesh.counters(0).ackTimeouts;
+    const payloads = Array.from({ length: 16 }, (_, i) => text(`one-way ${i}`));
+    for (const payload of payloads) {
+      send(mesh, 0, 3, payload);
+      mesh.settle();
+    }
+    for (const payload of payloads) expect(deliveredTo(mesh, 3, payload)).toBe(1);
+    expect(viaNode.length).toBe(payloads.length);
+    expect(new Set(viaNode)).toEqual(new Set([shortId(mesh.nodes[2].address)]));
+    expect(mesh.counters(0).ackTimeouts).toBe(timeoutsBefore);
+  });
+
+  it("uses the same neighbour once its beacons list this node (the link works both ways)", async () => {
+    // The same diamond with every link two-way: 0 spreads its packets over 1 and 2.
+    const mesh = await routedMesh(
+      [
+        [1, 2],
+        [0, 3],
+        [0, 3],
+        [1, 2],
+      ],
+      "electric",
+    );
+    const viaNode = new Set<number>();
+    mesh.onFrame = (frame) => {
+      const header = headerIn(frame, mesh);
+      if (frame.from === 0 && header && header.nextHop !== 0) viaNode.add(header.nextHop);
+    };
+    for (let i = 0; i < 16; i++) {
+      send(mesh, 0, 3, text(`two-way ${i}`));
+      mesh.settle();
+    }
+    expect(viaNode).toEqual(new Set([shortId(mesh.nodes[1].address), shortId(mesh.nodes[2].address)]));
+  });
+});
+
+describe("electric routing under loss", () => {
+  it("floods a packet it cannot route only two hops deep", async () => {
+    // An 8-node line; node 0 sends to an endpoint nobody has heard of. Under next-hop routing that
+    // floods the line (route discovery); under electric routing it asks the nodes within two hops.
+    const mesh = await routedMesh(lineTopology(8), "electric");
+    const stranger = text("nobody-announced").subarray(0, 16);
+    const carriers = new Set<number>();
+    mesh.onFrame = (frame) => {
+      if (indexOf(frame.bytes, stranger) >= 0) carriers.add(frame.from);
+    };
+    const noRouteBefore = mesh.counters(0).noRoute;
+    const node = mesh.nodes[0];
+    expect(node.availability.pushTo(node.link, node.pool, text("lost"), stranger)).toBe(0);
+    mesh.settle();
+    expect(mesh.counters(0).noRoute).toBe(noRouteBefore + 1);
+    expect(carriers).toEqual(new Set([0, 1]));
+    expect(mesh.counters(2).hopLimitReached).toBeGreaterThan(0);
+  });
+
+  it("stops resending once most of its copies go unacknowledged (a saturated channel)", async () => {
+    // Diamond 0 — {1, 2} — 3. Node 0 hears 1's and 2's beacons but never their forwarding (lost on
+    // the way back), so every copy it sends misses its acknowledgement although it arrives.
+    const mesh = await routedMesh(
+      [
+        [1, 2],
+        [0, 3],
+        [0, 3],
+        [1, 2],
+      ],
+      "electric",
+    );
+    mesh.loses = (frame, to) => to === 0 && frame.from !== 0 && headerIn(frame, mesh)?.nextHop !== undefined;
+    const counters = () => mesh.counters(0);
+    const start = counters();
+    const payloads = Array.from({ length: 40 }, (_, i) => text(`lossy ${i}`));
+    const retriesAfter: number[] = [];
+    for (const payload of payloads) {
+      send(mesh, 0, 3, payload);
+      mesh.settle();
+      retriesAfter.push(counters().ackRetries - start.ackRetries);
+    }
+    for (const payload of payloads) expect(deliveredTo(mesh, 3, payload)).toBe(1);
+    const end = counters();
+    // Early misses are resent (the share of acknowledged copies is still high)…
+    expect(retriesAfter[4]).toBeGreaterThan(0);
+    // …then the share falls below half and the copies are given up instead, counted.
+    expect(retriesAfter[39]).toBe(retriesAfter[29]);
+    expect(end.ackTimeouts - start.ackTimeouts).toBeGreaterThanOrEqual(payloads.length);
+    expect(end.droppedUnacknowledged - start.droppedUnacknowledged).toBeGreaterThan(20);
+  });
+});
+
+describe("announces in sparse parts of a mesh", () => {
+  it.each(["nexthop", "electric"] as const)("%s: a relay whose copy was lost sends it once more", async (strategy) => {
+    // A line 0 — 1 — 2 — 3: node 1's first relay of node 0's announce is lost on the way to node 2.
+    // Without a repeat, nodes 2 and 3 would not know node 0 for a whole announce interval.
+    // One announce each in the run (the next is ten minutes away); relays wait up to 5 s.
+    const mesh = await FloodMesh.create(lineTopology(4), {
+      ...FAST_ROUTING,
+      announceIntervalMs: 600_000,
+      firstAnnounceWithinMs: 5_000,
+      strategy,
+      poolSize: 48,
+    });
+    const origin = mesh.nodes[0].address;
+    let lost = 0;
+    mesh.loses = (frame, to) => {
+      const at = indexOf(frame.bytes, origin) - O.source;
+      const announce = at >= 0 && frame.bytes[at] === RoutedPacketType.Announce;
+      if (!announce || frame.from !== 1 || to !== 2 || lost > 0) return false;
+      lost++;
+      return true;
+    };
+    mesh.run(25_000);
+    expect(lost).toBe(1);
+    expect(mesh.counters(1).announceRepeats).toBeGreaterThanOrEqual(1);
+    for (const index of [2, 3]) {
+      const node = mesh.nodes[index];
+      const info = node.availability.routingInfo(node.link, mesh.now, origin);
+      if (strategy === "electric") expect(info.potential, `node ${index}`).toBeLessThan(NO_POTENTIAL);
+      else expect(info.nextHop, `node ${index}`).not.toBe(0);
+    }
+  });
+});
+
+describe("electric beacons", () => {
+  it("carry the heard-neighbour filter and 13 potentials in one 255-byte LoRa frame at BLAKE2b", async () => {
+    // 16 nodes: more destinations than a beacon holds, so full beacons go out.
+    const mesh = await FloodMesh.create(gridTopology(4, 4), {
+      ...FAST_ROUTING,
+      beaconEntries: 13,
+      strategy: "electric",
+    });
+    const beaconFrames: number[] = [];
+    let fullest = 0;
+    mesh.onFrame = (frame) => {
+      const node = mesh.nodes[frame.from];
+      const at = indexOf(frame.bytes, node.address) - O.source;
+      if (at < 0 || frame.bytes[at] !== RoutedPacketType.Beacon) return;
+      beaconFrames.push(frame.bytes.length);
+      fullest = Math.max(fullest, frame.bytes[at + ROUTED_HEADER_SIZE]);
+    };
+    mesh.run(20_000);
+    expect(beaconFrames.length).toBeGreaterThan(16);
+    expect(fullest).toBe(13);
+    expect(Math.max(...beaconFrames)).toBeLessThanOrEqual(255);
   });
 });

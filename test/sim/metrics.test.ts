@@ -34,9 +34,10 @@ describe("routing costs of a hand-made run", () => {
     expect(airtimePerDeliveredMs(10_000, 0)).toBeNull();
   });
 
-  it("name the busiest node and its share of all airtime", () => {
-    expect(busiestNode(nodes)).toEqual({ id: "c", airtimeShare: 0.4 });
-    expect(busiestNode([{ id: "quiet", airtimeMs: 0 }])).toBeNull();
+  it("name the busiest node, its share of all airtime and its duty cycle", () => {
+    // Over a 40 s run, node c's 4 s on air are a 10 % duty cycle.
+    expect(busiestNode(nodes, 40_000)).toEqual({ id: "c", airtimeShare: 0.4, dutyCycle: 0.1 });
+    expect(busiestNode([{ id: "quiet", airtimeMs: 0 }], 1000)).toBeNull();
   });
 
   it("average the hop counts and keep the longest", () => {

@@ -76,3 +76,29 @@ export function timeOnAirMicroseconds(format: LoRaFrameFormat, payloadBytes: num
   const symbol = symbolMicroseconds(format.spreadingFactor, format.bandwidthHz);
   return (preambleSymbols(format) + payloadSymbols(format, payloadBytes)) * symbol;
 }
+
+/** A preset's modulation: spreading factor, bandwidth and coding rate (lora-tables.ts presets). */
+export interface LoRaPresetModulation {
+  spreadingFactor: number;
+  bandwidthHz: number;
+  codingRateDenominator: number;
+}
+
+/**
+ * Time on air of a `payloadBytes` frame as the stack sends it with a preset: 8 preamble symbols,
+ * explicit header, payload CRC on, low data rate optimisation where the datasheets require it.
+ */
+export function presetTimeOnAirMicroseconds(preset: LoRaPresetModulation, payloadBytes: number): number {
+  return timeOnAirMicroseconds(
+    {
+      spreadingFactor: preset.spreadingFactor,
+      bandwidthHz: preset.bandwidthHz,
+      codingRateDenominator: preset.codingRateDenominator,
+      preambleLength: 8,
+      crcOn: true,
+      explicitHeader: true,
+      lowDataRateOptimize: lowDataRateOptimizeRequired(preset.spreadingFactor, preset.bandwidthHz),
+    },
+    payloadBytes,
+  );
+}
