@@ -502,15 +502,14 @@ export class AvailabilityLink extends Link {
         }
         if (routing !== null && this.relayFlooded(routing, entry)) continue;
         if (routing !== null) this.writeOwnPotential(routing, packet);
-        const announce = routing !== null && load<u8>(packet.pointer()) == <u8>RoutedPacketType.Announce;
+        // Announce relays (routing links only) are confirmed and charged to the budget.
+        const announcing = routing !== null && load<u8>(packet.pointer()) == <u8>RoutedPacketType.Announce ? routing : null;
         // The copy to repeat is taken before the push hands the buffer to the lower link.
-        const echo = announce ? this.copyToConfirm(changetype<RoutingState>(routing), packet, entry.sourceKey, entry.packetId, now) : null;
+        const echo = announcing !== null ? this.copyToConfirm(announcing, packet, entry.sourceKey, entry.packetId, now) : null;
         const status = this.lower.push(packet);
         if (status == Status.Ok) {
-          if (announce) {
-            // Charged when it leaves: a relay cancelled on hearing others costs no budget.
-            changetype<RoutingState>(routing).limiter.spend((<i64>packet.length + LOWER_OVERHEAD_BYTES) * changetype<RoutingState>(routing).airtimeUsPerByte, now);
-          }
+          // Charged when it leaves: a relay cancelled on hearing others costs no budget.
+          if (announcing !== null) announcing.limiter.spend((<i64>packet.length + LOWER_OVERHEAD_BYTES) * announcing.airtimeUsPerByte, now);
           this.free(entry, false);
           this.count(AvailabilityLinkCounter.RelaysSent);
           continue;
@@ -1026,19 +1025,13 @@ export class AvailabilityLink extends Link {
 
   /** A frame of (source, id) sent by `transmitter`: if it is our next hop forwarding it, that is the ack. */
   private checkAcknowledgement(sourceKey: u64, packetId: u32, transmitter: u32): void {
-    if (this.pendingCount == 0) return;
-    const pending = this.pending;
-    for (let i = 0; i < pending.length; i++) {
-      const entry = unchecked(pending[i]);
-      if (entry.packet === null || entry.kind != PendingKind.AwaitAck) continue;
-      if (entry.packetId != packetId || entry.sourceKey != sourceKey || entry.nextHop != transmitter) continue;
-      const routing = this.routing;
-      if (routing !== null && entry.neighbourSlot != NO_NEIGHBOUR) routing.neighbours.acknowledged(entry.neighbourSlot);
-      this.acknowledgedShare += (1.0 - this.acknowledgedShare) * ACKNOWLEDGED_SHARE_GAIN;
-      this.free(entry, true);
-      this.count(AvailabilityLinkCounter.AcksHeard);
-      return;
-    }
+    const entry = this.findPending(PendingKind.AwaitAck, sourceKey, packetId, true, transmitter);
+    if (entry === null) return;
+    const routing = this.routing;
+    if (routing !== null && entry.neighbourSlot != NO_NEIGHBOUR) routing.neighbours.acknowledged(entry.neighbourSlot);
+    this.acknowledgedShare += (1.0 - this.acknowledgedShare) * ACKNOWLEDGED_SHARE_GAIN;
+    this.free(entry, true);
+    this.count(AvailabilityLinkCounter.AcksHeard);
   }
 
   /** The next hop was not heard forwarding in time: lower its weight and resend elsewhere, or give up. */
@@ -1296,15 +1289,8 @@ export class AvailabilityLink extends Link {
 
   /** Another node sent on an announce this node sent: it travels on, no repeat needed. */
   private echoHeard(ringKey: u64, packetId: u32): void {
-    if (this.pendingCount == 0) return;
-    const pending = this.pending;
-    for (let i = 0; i < pending.length; i++) {
-      const entry = unchecked(pending[i]);
-      if (entry.packet !== null && entry.kind == PendingKind.AwaitEcho && entry.packetId == packetId && entry.sourceKey == ringKey) {
-        this.free(entry, true);
-        return;
-      }
-    }
+    const entry = this.findPending(PendingKind.AwaitEcho, ringKey, packetId);
+    if (entry !== null) this.free(entry, true);
   }
 
   /** Nobody was heard sending on an announce this node sent: send it once more, within the budget. */
@@ -1356,18 +1342,28 @@ export class AvailabilityLink extends Link {
   }
 
   private cancelPendingRelay(sourceKey: u64, packetId: u32, always: bool = false): void {
+    const entry = this.findPending(PendingKind.FloodRelay, sourceKey, packetId);
+    if (entry === null) return;
+    entry.relaysHeard++;
+    if (always || (this.cancelThreshold > 0 && entry.relaysHeard >= this.cancelThreshold)) {
+      this.free(entry, true);
+      this.count(AvailabilityLinkCounter.RelaysCancelled);
+    }
+  }
+
+  /**
+   * The pending entry of `kind` for packet (sourceKey, packetId), or null. With `sentTo`, only a copy
+   * sent to that next hop (acknowledgements: the transmitter must be the one we chose).
+   */
+  private findPending(kind: PendingKind, sourceKey: u64, packetId: u32, sentTo: bool = false, nextHop: u32 = 0): PendingRelay | null {
+    if (this.pendingCount == 0) return null;
     const pending = this.pending;
     for (let i = 0; i < pending.length; i++) {
       const entry = unchecked(pending[i]);
-      if (entry.packet !== null && entry.kind == PendingKind.FloodRelay && entry.packetId == packetId && entry.sourceKey == sourceKey) {
-        entry.relaysHeard++;
-        if (always || (this.cancelThreshold > 0 && entry.relaysHeard >= this.cancelThreshold)) {
-          this.free(entry, true);
-          this.count(AvailabilityLinkCounter.RelaysCancelled);
-        }
-        return;
-      }
+      if (entry.packet === null || entry.kind != kind || entry.packetId != packetId || entry.sourceKey != sourceKey) continue;
+      if (!sentTo || entry.nextHop == nextHop) return entry;
     }
+    return null;
   }
 
   private freeEntry(): PendingRelay | null {

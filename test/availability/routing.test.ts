@@ -229,6 +229,14 @@ describe("electric routing is loop-free", () => {
   });
 });
 
+/** 0 — {1, 2} — 3: two equally good ways from 0 to 3. */
+const DIAMOND: Topology = [
+  [1, 2],
+  [0, 3],
+  [0, 3],
+  [1, 2],
+];
+
 describe("electric routing and one-way links", () => {
   it("never forwards over a link its neighbour's beacons say is one-way", async () => {
     // 0 — {1, 2} — 3, but node 1 does not hear node 0: 0 hears 1's beacons and announces, so 1 sits
@@ -255,15 +263,7 @@ describe("electric routing and one-way links", () => {
 
   it("uses the same neighbour once its beacons list this node (the link works both ways)", async () => {
     // The same diamond with every link two-way: 0 spreads its packets over 1 and 2.
-    const mesh = await routedMesh(
-      [
-        [1, 2],
-        [0, 3],
-        [0, 3],
-        [1, 2],
-      ],
-      "electric",
-    );
+    const mesh = await routedMesh(DIAMOND, "electric");
     const viaNode = new Set<number>();
     mesh.onFrame = (frame) => {
       const header = headerIn(frame, mesh);
@@ -299,15 +299,7 @@ describe("electric routing under loss", () => {
   it("stops resending once most of its copies go unacknowledged (a saturated channel)", async () => {
     // Diamond 0 — {1, 2} — 3. Node 0 hears 1's and 2's beacons but never their forwarding (lost on
     // the way back), so every copy it sends misses its acknowledgement although it arrives.
-    const mesh = await routedMesh(
-      [
-        [1, 2],
-        [0, 3],
-        [0, 3],
-        [1, 2],
-      ],
-      "electric",
-    );
+    const mesh = await routedMesh(DIAMOND, "electric");
     mesh.loses = (frame, to) => to === 0 && frame.from !== 0 && headerIn(frame, mesh)?.nextHop !== undefined;
     const counters = () => mesh.counters(0);
     const start = counters();
