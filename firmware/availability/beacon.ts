@@ -2,8 +2,8 @@
 // potentials for destinations no traffic has carried lately. One hop, never relayed (header type
 // Beacon, hop limit 1). Body after the routed header:
 //
-//   0 count n (1) | 1 heard-neighbour filter (16, heard-filter.ts)
-//   17 then n × [ destination address prefix (8) | potential u32 (4) ]
+//   0 count n (1) | 1 heard-neighbour filter (32, heard-filter.ts)
+//   33 then n × [ destination address prefix (8) | potential u32 (4) ]
 //
 // An 8-byte prefix names a destination among the ≤ 1024 a table holds: a chance collision between
 // two of them (≈ 2⁻⁴⁴) costs one wrong report, bounded by the report checks like any other.
@@ -16,7 +16,7 @@ export const BEACON_FIXED_SIZE: i32 = 1 + HEARD_FILTER_SIZE;
 /** Offset of the heard-neighbour filter in the body. */
 export const BEACON_FILTER_OFFSET: i32 = 1;
 export const BEACON_PREFIX_SIZE: i32 = 8;
-/** Most entries one beacon carries: 32 × 12 + 17 + header ≈ 456 bytes, ~0.75 s at SF7BW125. */
+/** Most entries one beacon carries: 32 × 12 + 33 + header ≈ 472 bytes, ~0.8 s at SF7BW125. */
 export const MAXIMUM_BEACON_ENTRIES: i32 = 32;
 
 /** Number of entries in the beacon body at `body` of `length` bytes, or -1 when malformed. */

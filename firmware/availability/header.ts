@@ -46,7 +46,9 @@ export const NEXT_HOP_OFFSET: i32 = TRANSMITTER_OFFSET + 4;
  * Electric routing: the highest potential the next hop may pass the packet down from — min(the
  * transmitter's own potential, the ceiling it received − 1). The next hop may only choose a neighbour
  * below it, so the ceiling falls strictly at every hop and a packet cannot loop however stale the
- * potentials are. NO_POTENTIAL on flooded packets.
+ * potentials are. A flooded unicast carries no ceiling; instead, when electric routing scoped the flood
+ * to a few hops, this field keeps the hop count its routed budget allowed (scopedFloodHopBound), and
+ * NO_POTENTIAL otherwise.
  */
 export const CEILING_OFFSET: i32 = NEXT_HOP_OFFSET + 4;
 /**
@@ -129,6 +131,19 @@ export function emitHeader(
 }
 
 /** Writes the per-hop routing fields of the header at `at`. */
+/**
+ * The hop count up to which a scoped fallback flood at `at` may travel once a node puts it back on a
+ * routed path: the hop count plus the hop limit it had when it was scoped (docs/routing.md, "Fallback
+ * floods under electric routing are scoped"). 0 when the field holds none, or nothing beyond the hops
+ * already travelled — a value a relay altered can give a packet no more than the 15 hops any packet may
+ * travel.
+ */
+export function scopedFloodHopBound(at: usize): i32 {
+  const bound = load<u32>(at + CEILING_OFFSET);
+  if (bound > <u32>MAXIMUM_HOP_LIMIT || <i32>bound <= <i32>load<u8>(at + HOP_COUNT_OFFSET)) return 0;
+  return <i32>bound;
+}
+
 export function setRouting(at: usize, nextHop: u32, ceiling: u32, senderPotential: u32): void {
   store<u32>(at + NEXT_HOP_OFFSET, nextHop);
   store<u32>(at + CEILING_OFFSET, ceiling);

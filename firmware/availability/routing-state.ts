@@ -44,7 +44,7 @@ export class RoutingState {
   /** A potential changed a lot since the last beacon: send the next one early. */
   potentialsChanged: bool = false;
   /** Entries one beacon carries at most (own 0 included). */
-  beaconEntries: i32 = 13;
+  beaconEntries: i32 = 12;
   private readonly ownAddress: usize = heap.alloc(<usize>ADDRESS_SIZE);
 
   constructor(
@@ -68,7 +68,7 @@ export class RoutingState {
     this.routes = new RouteTable(destinationCapacity, neighbourCapacity, routeLifetimeMs);
     // Electric neighbours are refreshed by beacons; without beacons a neighbour lives as long as a route.
     const neighbourTimeout = strategy == RoutingStrategy.Electric ? beaconIntervalMs * 3 : routeLifetimeMs;
-    this.neighbours = new NeighbourTable(neighbourCapacity, neighbourTimeout);
+    this.neighbours = new NeighbourTable(neighbourCapacity, neighbourTimeout, strategy == RoutingStrategy.Electric);
     // The burst is one announce interval's worth of budget (at least two of the largest announces):
     // a mesh switched on together relays everyone's first announce at once, and the share then
     // holds over every longer window (docs/routing.md, "Announce airtime budget").

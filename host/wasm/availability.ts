@@ -156,7 +156,7 @@ export interface AvailabilityLinkOptions {
   announceIntervalMs?: number;
   /** Potential beacon interval, electric only (default 120 s). */
   beaconIntervalMs?: number;
-  /** Potentials one beacon carries, 1..32 (default 13: with the heard-neighbour filter, one 255-byte LoRa frame at BLAKE2b). */
+  /** Potentials one beacon carries, 1..32 (default 12: with the heard-neighbour filter, one 255-byte LoRa frame at BLAKE2b). */
   beaconEntries?: number;
   /** The first announce goes out at a random moment of this window (default 120 s). */
   firstAnnounceWithinMs?: number;
@@ -478,7 +478,7 @@ export class Availability {
         Math.round((options.announceShare ?? 0.02) * 1_000_000),
         options.lastAnnounceSequence ?? 0,
         options.firstAnnounceWithinMs ?? 120_000,
-        options.beaconEntries ?? 13,
+        options.beaconEntries ?? 12,
       );
       if (status < 0) {
         throw new RangeError(

@@ -60,11 +60,11 @@ function shortId(address: Uint8Array): number {
 }
 
 /**
- * A beacon body (docs/routing.md, "Potential exchange"): count, the 16-byte heard-neighbour filter —
+ * A beacon body (docs/routing.md, "Potential exchange"): count, the 32-byte heard-neighbour filter —
  * all ones here, the liar claims to hear everyone — then (prefix, potential) entries.
  */
 function beaconBody(entries: Array<[Uint8Array, number]>): Uint8Array {
-  const fixed = 1 + 16;
+  const fixed = 1 + 32;
   const body = new Uint8Array(fixed + entries.length * 12);
   const view = new DataView(body.buffer);
   body[0] = entries.length;
