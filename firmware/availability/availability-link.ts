@@ -99,11 +99,13 @@ const RESEND_WHILE_ACKNOWLEDGED_SHARE: f64 = 0.5;
 /** Weight of one outcome in the acknowledged share (an average over about 16 copies). */
 const ACKNOWLEDGED_SHARE_GAIN: f64 = 1.0 / 16;
 /**
- * Hops an electric fallback flood may travel (no neighbour downhill, or a destination whose announce
- * this node missed): far enough for a neighbour that knows a way to put it back on a routed path
- * (relayFlooded), not a flood of the whole mesh — a 200-node flood costs as much airtime as ~40 routed
- * packets. Measured on the routing benchmark's 200 nodes: whole-mesh floods for destinations a node
- * missed the announce of took delivery from 11.8 % down to 6.3 % (docs/routing.md, "No route").
+ * Hops an electric fallback flood of an origin may travel (it knows no neighbour downhill, or missed
+ * the destination's announce) while the channel is not saturated; otherwise, and for a packet stuck
+ * on its way, one. Far enough for a node that knows a way to put it back on a routed path
+ * (relayFlooded — the last ring too, whose flood hops are spent), not a flood of the whole mesh — a
+ * 200-node flood costs as much airtime as ~40 routed packets. Measured on the routing benchmark's
+ * 200 nodes: whole-mesh floods for destinations a node missed the announce of took delivery from
+ * 11.8 % down to 6.3 % (docs/routing.md, "No route").
  */
 const SCOPED_FLOOD_HOPS: i32 = 2;
 /**
@@ -512,6 +514,12 @@ export class AvailabilityLink extends Link {
           continue;
         }
         if (routing !== null && this.relayFlooded(routing, entry)) continue;
+        if (load<u8>(packet.pointer() + HOP_LIMIT_OFFSET) == 0) {
+          // A spent scoped flood this node could not route after all.
+          this.free(entry, true);
+          this.count(AvailabilityLinkCounter.HopLimitReached);
+          continue;
+        }
         if (routing !== null) this.writeOwnPotential(routing, packet);
         // Announce relays (routing links only) are confirmed and charged to the budget.
         const announcing = routing !== null && load<u8>(packet.pointer()) == <u8>RoutedPacketType.Announce ? routing : null;
@@ -956,9 +964,13 @@ export class AvailabilityLink extends Link {
       // that routes it again gives it back the rest of its hops (relayFlooded).
       let hopBound = NO_POTENTIAL;
       const hopLimit = <i32>load<u8>(at + HOP_LIMIT_OFFSET);
-      if (routing.strategy == RoutingStrategy.Electric && hopLimit > SCOPED_FLOOD_HOPS) {
+      // A packet stuck on its way asks its neighbours only; its origin, which may have missed the
+      // destination's announce altogether, asks two rings while the channel is not saturated (the
+      // share of acknowledged copies, as for resends).
+      const scope = !forwarded && this.acknowledgedShare >= RESEND_WHILE_ACKNOWLEDGED_SHARE ? SCOPED_FLOOD_HOPS : 1;
+      if (routing.strategy == RoutingStrategy.Electric && hopLimit > scope) {
         hopBound = <u32>(<i32>load<u8>(at + HOP_COUNT_OFFSET) + hopLimit);
-        store<u8>(at + HOP_LIMIT_OFFSET, <u8>SCOPED_FLOOD_HOPS);
+        store<u8>(at + HOP_LIMIT_OFFSET, <u8>scope);
       }
       setRouting(at, NO_NEXT_HOP, hopBound, own);
       // Relays of this flood heard back are duplicates here, not packets to relay again.
@@ -1358,7 +1370,9 @@ export class AvailabilityLink extends Link {
 
   /** Queues a copy of `frame` (header still on, hop counted) for rebroadcast, or counts why it cannot be. */
   private considerRelay(frame: PacketBuffer, sourceKey: u64, packetId: u32, windowMs: i32 = this.relayWindowMs): void {
-    if (this.header.hopLimit() == 0) {
+    // The last ring of a scoped fallback flood relays nothing more, but a node there that knows a way
+    // still routes the packet on (relayFlooded): the flood's hops are spent, its routed hops are not.
+    if (this.header.hopLimit() == 0 && !this.mayRouteSpentFlood(frame)) {
       this.count(AvailabilityLinkCounter.HopLimitReached);
       return;
     }
@@ -1387,6 +1401,15 @@ export class AvailabilityLink extends Link {
     entry.deadline = this.nowMs + <i64>relayDelayMs(windowMs, snr, this.random.next());
     this.pendingCount++;
     this.count(AvailabilityLinkCounter.RelaysScheduled);
+  }
+
+  /** A flooded unicast whose flood hops are spent but which carries routed hops (scopedFloodHopBound). */
+  private mayRouteSpentFlood(frame: PacketBuffer): bool {
+    const routing = this.routing;
+    if (routing === null || routing.strategy != RoutingStrategy.Electric) return false;
+    const at = frame.pointer();
+    if (load<u8>(at) != <u8>RoutedPacketType.Unicast || this.header.nextHop() != NO_NEXT_HOP) return false;
+    return scopedFloodHopBound(at) != 0 && this.targetFor(routing, at + DESTINATION_OFFSET) != NO_ENDPOINT;
   }
 
   private cancelPendingRelay(sourceKey: u64, packetId: u32, always: bool = false): void {

@@ -346,6 +346,29 @@ describe("electric routing under loss", () => {
     for (let i = 2; i < 7; i++) expect(mesh.counters(i).hopLimitReached, `node ${i}`).toBe(0);
   });
 
+  it("lets the last ring of a scoped flood route it on, though the flood's hops are spent", async () => {
+    // The same line, but nodes 0 and 1 both miss node 7's announces: node 1 can only flood the packet
+    // on, and node 2 receives it with no flood hop left — it knows the way, so it routes it anyway.
+    const mesh = await FloodMesh.create(lineTopology(8), { ...FAST_ROUTING, strategy: "electric", poolSize: 48 });
+    const destination = mesh.nodes[7].address;
+    mesh.loses = (frame, to) => {
+      const at = indexOf(frame.bytes, destination) - O.source;
+      return to <= 1 && at >= 0 && frame.bytes[at] === RoutedPacketType.Announce;
+    };
+    mesh.run(25_000);
+    for (const index of [0, 1]) {
+      const node = mesh.nodes[index];
+      expect(node.availability.routingInfo(node.link, mesh.now, destination).potential, `node ${index}`).toBe(
+        NO_POTENTIAL,
+      );
+    }
+    const payload = text("from the last ring");
+    send(mesh, 0, 7, payload);
+    mesh.settle();
+    expect(mesh.counters(2).floodsRouted).toBeGreaterThan(0);
+    expect(deliveredTo(mesh, 7, payload)).toBe(1);
+  });
+
   it("stops resending once most of its copies go unacknowledged (a saturated channel)", async () => {
     // Diamond 0 — {1, 2} — 3. Node 0 hears 1's and 2's beacons but never their forwarding (lost on
     // the way back), so every copy it sends misses its acknowledgement although it arrives.
@@ -368,6 +391,30 @@ describe("electric routing under loss", () => {
     expect(retriesAfter[39]).toBe(retriesAfter[29]);
     expect(end.ackTimeouts - start.ackTimeouts).toBeGreaterThanOrEqual(payloads.length);
     expect(end.droppedUnacknowledged - start.droppedUnacknowledged).toBeGreaterThan(20);
+  });
+});
+
+describe("scoped floods on a saturated channel", () => {
+  it("ask only the neighbours once most routed copies go unacknowledged", async () => {
+    // The diamond with node 0's acknowledgements lost (as above) until its share of acknowledged
+    // copies falls below half; then a packet for an endpoint nobody knows floods one hop, not two.
+    const mesh = await routedMesh(DIAMOND, "electric");
+    mesh.loses = (frame, to) => to === 0 && frame.from !== 0 && headerIn(frame, mesh)?.nextHop !== undefined;
+    for (let i = 0; i < 30; i++) {
+      send(mesh, 0, 3, text(`saturating ${i}`));
+      mesh.settle();
+    }
+    mesh.loses = undefined;
+    const stranger = text("nobody-announced").subarray(0, 16);
+    const carriers = new Set<number>();
+    mesh.onFrame = (frame) => {
+      if (indexOf(frame.bytes, stranger) >= 0) carriers.add(frame.from);
+    };
+    const node = mesh.nodes[0];
+    expect(node.availability.pushTo(node.link, node.pool, text("lost"), stranger)).toBe(0);
+    mesh.settle();
+    expect(carriers).toEqual(new Set([0]));
+    expect(mesh.counters(1).hopLimitReached + mesh.counters(2).hopLimitReached).toBeGreaterThan(0);
   });
 });
 
