@@ -1190,7 +1190,7 @@ export class AvailabilityLink extends Link {
   /**
    * One beacon: this node's own 0, then up to `beaconEntries` − 1 destinations — first those whose
    * potential moved by more than a quarter since this node last advertised it, then round robin —
-   * so changes spread fast and a quiet mesh still refreshes every entry in turn. The default 14
+   * so changes spread fast and a quiet mesh still refreshes every entry in turn. The default 12
    * entries keep a beacon inside one 255-byte LoRa frame at BLAKE2b.
    */
   private sendBeacon(routing: RoutingState, now: i64): void {

@@ -81,7 +81,7 @@ export const enum AvailabilityLinkCounter {
   FloodsRouted = 38,
   /** Routed unicasts given up after the resend also missed its acknowledgement. */
   DroppedUnacknowledged = 39,
-  /** Announces sent once more because no other node was heard sending them on (sparse parts of a mesh). */
+  /** Announces sent again because no other node was heard sending them on (own announces; relays in sparse parts). */
   AnnounceRepeats = 40,
   Count = 41,
 }
