@@ -282,7 +282,7 @@ export class AvailabilityLink extends Link {
     announceShareMillionths: i32,
     firstSequence: u32,
     firstAnnounceWithinMs: i64 = 120_000,
-    beaconEntries: i32 = 12,
+    beaconEntries: i32 = 24,
   ): void {
     const routing = new RoutingState(
       strategy,
@@ -1190,7 +1190,7 @@ export class AvailabilityLink extends Link {
   /**
    * One beacon: this node's own 0, then up to `beaconEntries` − 1 destinations — first those whose
    * potential moved by more than a quarter since this node last advertised it, then round robin —
-   * so changes spread fast and a quiet mesh still refreshes every entry in turn. The default 12
+   * so changes spread fast and a quiet mesh still refreshes every entry in turn. The default 24
    * entries keep a beacon inside one 255-byte LoRa frame at BLAKE2b.
    */
   private sendBeacon(routing: RoutingState, now: i64): void {

@@ -6,7 +6,7 @@ import { Identity } from "../identity/identity";
 import { ADDRESS_SIZE } from "./address";
 import { announceSequence, AnnounceVerdict, checkAnnounceStructure } from "./announce";
 import { AnnounceLimiter } from "./announce-limiter";
-import { BEACON_FILTER_OFFSET, beaconEntryCount, beaconEntryPotential, beaconEntryPrefix } from "./beacon";
+import { BAD_POTENTIAL_CODE, BEACON_FILTER_OFFSET, beaconEntryCount, beaconEntryPotential, beaconEntryPrefix } from "./beacon";
 import { EndpointTable, NO_ENDPOINT } from "./endpoint-table";
 import { heardFilterContains } from "./heard-filter";
 import { AvailabilityHeaderView, NO_POTENTIAL, sameAddress, shortIdOf } from "./header";
@@ -44,7 +44,7 @@ export class RoutingState {
   /** A potential changed a lot since the last beacon: send the next one early. */
   potentialsChanged: bool = false;
   /** Entries one beacon carries at most (own 0 included). */
-  beaconEntries: i32 = 12;
+  beaconEntries: i32 = 24;
   private readonly ownAddress: usize = heap.alloc(<usize>ADDRESS_SIZE);
 
   constructor(
@@ -135,10 +135,12 @@ export class RoutingState {
     if (count < 0) return false;
     this.neighbours.reverseReported(slot, heardFilterContains(body + BEACON_FILTER_OFFSET, ownId));
     for (let e = 0; e < count; e++) {
-      const index = this.endpointWithPrefix(beaconEntryPrefix(body, e));
+      const potential = beaconEntryPotential(body, e);
+      if (potential == BAD_POTENTIAL_CODE) continue;
+      const index = this.endpointWithBeaconPrefix(beaconEntryPrefix(body, e));
       if (index == NO_ENDPOINT) continue;
       const fromDestination = sameAddress(this.endpoints.entryAddress(index), source);
-      this.takeReport(index, slot, beaconEntryPotential(body, e), fromDestination, nowMs, counters);
+      this.takeReport(index, slot, potential, fromDestination, nowMs, counters);
     }
     return true;
   }
@@ -147,6 +149,15 @@ export class RoutingState {
   endpointReplaced(index: i32): void {
     this.routes.reset(index);
     this.memberships.removeEndpoint(index);
+  }
+
+  /** The endpoint whose address starts with the 4 bytes `prefix` (a beacon entry), or NO_ENDPOINT. */
+  endpointWithBeaconPrefix(prefix: u32): i32 {
+    const endpoints = this.endpoints;
+    for (let i = 0; i < endpoints.capacity; i++) {
+      if (endpoints.isPresent(i) && load<u32>(endpoints.entryAddress(i)) == prefix) return i;
+    }
+    return NO_ENDPOINT;
   }
 
   /** The endpoint whose address starts with the 8 bytes `prefix`, or NO_ENDPOINT. */

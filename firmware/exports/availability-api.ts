@@ -11,7 +11,7 @@ import { AvailabilityLink, isValidHopLimit, relayDelayMs } from "../availability
 import { HEADER_SIZE } from "../availability/header";
 import { AvailabilityLinkCounter } from "../availability/link-counters";
 import { RoutingStrategy } from "../availability/routing-state";
-import { MAXIMUM_BEACON_ENTRIES } from "../availability/beacon";
+import { decodeBeaconPotential, encodeBeaconPotential, MAXIMUM_BEACON_ENTRIES } from "../availability/beacon";
 import { MAXIMUM_DIFFICULTY, puzzleSatisfied } from "../availability/puzzle";
 import { Status } from "../link/status";
 import { addLink, identityAt, INVALID_HANDLE, linkAt, poolAt } from "./handles";
@@ -332,7 +332,7 @@ const MAXIMUM_INTERVAL_MS: f64 = 86_400_000;
  * `destinationCapacity` (1..1024) endpoints and `neighbourCapacity` (1..64) neighbours; identities
  * checked at puzzle `difficulty`; the announce budget is `announceShareMillionths` of airtime, with
  * `airtimeUsPerByte` to estimate it; the first announce has sequence `firstSequence` + 1 and goes
- * out within `firstAnnounceWithinMs`; beacons carry at most `beaconEntries` (1..32) potentials. Once
+ * out within `firstAnnounceWithinMs`; beacons carry at most `beaconEntries` (1..64) potentials. Once
  * per link. Returns 0 or -1.
  */
 export function availabilityLinkRouting(
@@ -413,6 +413,19 @@ export function availabilityLinkRoutingInfo(link: i32, which: i32, nowMs: f64): 
     case 5: return <f64>routing.memberships.size();
     default: return -1;
   }
+}
+
+/** A potential's 16-bit beacon code (beacon.ts), exposed so the encoding can be tested; -1 for NO_POTENTIAL. */
+export function availabilityBeaconPotentialCode(potential: u32): i32 {
+  if (potential == 0xffffffff) return -1;
+  return <i32>encodeBeaconPotential(potential);
+}
+
+/** The potential a 16-bit beacon code stands for; -1 when the code is malformed or not 16 bits. */
+export function availabilityBeaconPotential(code: i32): f64 {
+  if (code < 0 || code > 0xffff) return -1;
+  const potential = decodeBeaconPotential(<u16>code);
+  return potential == 0xffffffff ? -1 : <f64>potential;
 }
 
 /** The relay delay rule (availability-link.ts relayDelayMs), exposed so its weighting can be tested. */

@@ -36,7 +36,7 @@ export interface RoutedLinkOptions {
  * longer still: availability-link.ts). Acknowledgements are awaited for twenty frames (queues and
  * listen-before-talk back-off under load). Announces every three hours — Meshtastic's default
  * NodeInfo interval — with the first ones spread over up to ten minutes; beacons every five minutes
- * holding 12 potentials (with the heard-neighbour filter, one 255-byte frame at BLAKE2b). Measured on
+ * holding 24 potentials (with the heard-neighbour filter, one 255-byte frame at BLAKE2b). Measured on
  * the routing benchmark (docs/routing.md, "Measured"): hourly announces and two-minute beacons took
  * over half of a 200-node mesh's airtime.
  */
@@ -68,7 +68,7 @@ export function simulatedLinkOptions(options: RoutedLinkOptions): AvailabilityLi
     announceIntervalMs: ANNOUNCE_INTERVAL_MS,
     firstAnnounceWithinMs: Math.min(600_000, Math.max(30_000, nodes * 3_000)),
     beaconIntervalMs: BEACON_INTERVAL_MS,
-    beaconEntries: 12,
+    beaconEntries: 24,
     ackTimeoutMs: Math.max(500, Math.round((ACK_TIMEOUT_FRAMES * frameUs) / 1000)),
     airtimeUsPerByte: Math.max(1, Math.round(frameUs / 255)),
   };

@@ -156,7 +156,7 @@ export interface AvailabilityLinkOptions {
   announceIntervalMs?: number;
   /** Potential beacon interval, electric only (default 120 s). */
   beaconIntervalMs?: number;
-  /** Potentials one beacon carries, 1..32 (default 12: with the heard-neighbour filter, one 255-byte LoRa frame at BLAKE2b). */
+  /** Potentials one beacon carries, 1..64 (default 24: with the heard-neighbour filter, one 255-byte LoRa frame at BLAKE2b). */
   beaconEntries?: number;
   /** The first announce goes out at a random moment of this window (default 120 s). */
   firstAnnounceWithinMs?: number;
@@ -251,6 +251,8 @@ interface AvailabilityExports {
   availabilityLinkCounter(link: number, which: number): number;
   availabilityLinkTableSize(link: number, which: number): number;
   availabilityRelayDelayMs(windowMs: number, snrQuarterDb: number, random: number): number;
+  availabilityBeaconPotentialCode(potential: number): number;
+  availabilityBeaconPotential(code: number): number;
   availabilityLinkRouting(
     link: number,
     strategy: number,
@@ -478,7 +480,7 @@ export class Availability {
         Math.round((options.announceShare ?? 0.02) * 1_000_000),
         options.lastAnnounceSequence ?? 0,
         options.firstAnnounceWithinMs ?? 120_000,
-        options.beaconEntries ?? 12,
+        options.beaconEntries ?? 24,
       );
       if (status < 0) {
         throw new RangeError(
@@ -619,6 +621,16 @@ export class Availability {
   /** The firmware's relay delay for a frame heard at `snrQuarterDb` (NO_SNR: uniformly random). */
   relayDelayMs(windowMs: number, snrQuarterDb: number, random: number): number {
     return this.x.availabilityRelayDelayMs(windowMs, snrQuarterDb | 0, random >>> 0);
+  }
+
+  /** A potential's 16-bit code in beacons (docs/routing.md, "Potential exchange"); -1 for NO_POTENTIAL. */
+  beaconPotentialCode(potential: number): number {
+    return this.x.availabilityBeaconPotentialCode(potential >>> 0);
+  }
+
+  /** The potential a beacon's 16-bit code stands for; -1 when the code is malformed. */
+  beaconPotential(code: number): number {
+    return this.x.availabilityBeaconPotential(code | 0);
   }
 
   private load(frame: Uint8Array): void {

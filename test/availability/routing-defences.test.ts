@@ -60,18 +60,34 @@ function shortId(address: Uint8Array): number {
 }
 
 /**
- * A beacon body (docs/routing.md, "Potential exchange"): count, the 32-byte heard-neighbour filter —
- * all ones here, the liar claims to hear everyone — then (prefix, potential) entries.
+ * A potential's 16-bit beacon code, written from docs/routing.md ("Potential exchange") independently
+ * of the firmware: mantissa << shift, 11 significant bits, rounded up.
  */
-function beaconBody(entries: Array<[Uint8Array, number]>): Uint8Array {
+function potentialCode(potential: number): number {
+  if (potential <= 2047) return potential;
+  let shift = Math.floor(Math.log2(potential)) + 1 - 11;
+  let mantissa = Math.ceil(potential / 2 ** shift);
+  if (mantissa > 2047) {
+    mantissa = Math.ceil(mantissa / 2);
+    shift++;
+  }
+  return (shift << 11) | mantissa;
+}
+
+/**
+ * A beacon body (docs/routing.md, "Potential exchange"): count, the 32-byte heard-neighbour filter —
+ * all ones here, the liar claims to hear everyone — then (4-byte prefix, 16-bit potential code) entries;
+ * a number potential is encoded, a `{ code }` goes in as it is.
+ */
+function beaconBody(entries: Array<[Uint8Array, number | { code: number }]>): Uint8Array {
   const fixed = 1 + 32;
-  const body = new Uint8Array(fixed + entries.length * 12);
+  const body = new Uint8Array(fixed + entries.length * 6);
   const view = new DataView(body.buffer);
   body[0] = entries.length;
   body.fill(0xff, 1, fixed);
   entries.forEach(([address, potential], i) => {
-    body.set(address.subarray(0, 8), fixed + i * 12);
-    view.setUint32(fixed + i * 12 + 8, potential >>> 0, true);
+    body.set(address.subarray(0, 4), fixed + i * 6);
+    view.setUint16(fixed + i * 6 + 4, typeof potential === "number" ? potentialCode(potential) : potential.code, true);
   });
   return body;
 }
@@ -155,7 +171,7 @@ describe("electric: potential reports are sanity-checked", () => {
     const potential = () => node.availability.routingInfo(node.link, mesh.now, destination.address).potential;
     const honest = potential() as number;
     expect(honest).toBeLessThan(NO_POTENTIAL);
-    const inject = (entries: Array<[Uint8Array, number]>) => {
+    const inject = (entries: Array<[Uint8Array, number | { code: number }]>) => {
       const frame = routedFrame({
         type: RoutedPacketType.Beacon,
         source: liar.address,
@@ -175,6 +191,13 @@ describe("electric: potential reports are sanity-checked", () => {
     const clamped = mesh.counters(1).potentialReportsClamped;
     inject([[destination.address, Math.max(4, Math.floor(honest / 10))]]);
     expect(mesh.counters(1).potentialReportsClamped).toBe(clamped + 1);
+    // A code whose value would not fit 32 bits is skipped: nothing rejected, clamped or changed.
+    const now = potential();
+    const counts = mesh.counters(1);
+    inject([[destination.address, { code: 0xffff }]]);
+    expect(mesh.counters(1).potentialReportsRejected).toBe(counts.potentialReportsRejected);
+    expect(mesh.counters(1).potentialReportsClamped).toBe(counts.potentialReportsClamped);
+    expect(potential()).toBe(now);
   });
 
   it("drops beacons that claim more than one hop, and malformed beacon bodies", async () => {

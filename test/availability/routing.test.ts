@@ -507,11 +507,11 @@ describe("a node's own announce", () => {
 });
 
 describe("electric beacons", () => {
-  it("carry the heard-neighbour filter and 12 potentials in one 255-byte LoRa frame at BLAKE2b", async () => {
-    // 16 nodes: more destinations than a beacon holds, so full beacons go out.
-    const mesh = await FloodMesh.create(gridTopology(4, 4), {
+  it("carry the heard-neighbour filter and 24 potentials in one 255-byte LoRa frame at BLAKE2b", async () => {
+    // 25 nodes: more destinations than a beacon holds, so full beacons go out.
+    const mesh = await FloodMesh.create(gridTopology(5, 5), {
       ...FAST_ROUTING,
-      beaconEntries: 12,
+      beaconEntries: 24,
       strategy: "electric",
     });
     const beaconFrames: number[] = [];
@@ -524,8 +524,8 @@ describe("electric beacons", () => {
       fullest = Math.max(fullest, frame.bytes[at + ROUTED_HEADER_SIZE]);
     };
     mesh.run(20_000);
-    expect(beaconFrames.length).toBeGreaterThan(16);
-    expect(fullest).toBe(12);
+    expect(beaconFrames.length).toBeGreaterThan(25);
+    expect(fullest).toBe(24);
     expect(Math.max(...beaconFrames)).toBeLessThanOrEqual(255);
   });
 });
