@@ -698,7 +698,7 @@ export class AvailabilityLink extends Link {
     for (let i = 0; i < count; i++) {
       let choice = NO_NEXT_HOP;
       let chosenSlot = NO_NEIGHBOUR;
-      const index = routing.endpointWithPrefix(listEntry(list, i));
+      const index = routing.endpointWithPrefix<u64>(listEntry(list, i));
       if (index != NO_ENDPOINT) {
         if (routing.strategy == RoutingStrategy.NextHop) {
           choice = routing.routes.nextHop(index, now);
@@ -1012,9 +1012,8 @@ export class AvailabilityLink extends Link {
     if (hopBound != 0) store<u8>(at + HOP_LIMIT_OFFSET, <u8>(hopBound - <i32>load<u8>(at + HOP_COUNT_OFFSET)));
     const status = this.sendRouted(packet, index, NO_POTENTIAL, 0, 0, true, false);
     if (status == Status.NoRoute) {
-      // Still a flood: sendRouted left the routing fields to the flood relay path.
+      // Still a flood: sendRouted left the routing fields (no next hop, the hop bound) as they were.
       store<u8>(at + HOP_LIMIT_OFFSET, floodHopLimit);
-      setRouting(at, NO_NEXT_HOP, hopBound == 0 ? NO_POTENTIAL : <u32>hopBound, NO_POTENTIAL);
       return false;
     }
     // Routed (or refused): either way the flood relay is over. A routed copy heard back later is a
@@ -1315,18 +1314,25 @@ export class AvailabilityLink extends Link {
   private keepCopy(packet: PacketBuffer, kind: PendingKind, sourceKey: u64, packetId: u32): PendingRelay | null {
     const entry = this.freeEntry();
     if (entry === null) return null;
-    const copy = this.pool.take();
+    const copy = this.copyOf(packet);
     if (copy === null) return null;
-    if (!copy.copyFrom(packet)) {
-      this.pool.release(copy);
-      return null;
-    }
     entry.packet = copy;
     entry.kind = kind;
     entry.sourceKey = sourceKey;
     entry.packetId = packetId;
     this.pendingCount++;
     return entry;
+  }
+
+  /** A pool buffer holding a copy of `packet`, or null when the pool is empty or the copy does not fit. */
+  private copyOf(packet: PacketBuffer): PacketBuffer | null {
+    const copy = this.pool.take();
+    if (copy === null) return null;
+    if (!copy.copyFrom(packet)) {
+      this.pool.release(copy);
+      return null;
+    }
+    return copy;
   }
 
   /** Another node sent on an announce this node sent: it travels on, no repeat needed. */
@@ -1348,11 +1354,7 @@ export class AvailabilityLink extends Link {
       return;
     }
     entry.retries--;
-    let again = entry.retries > 0 ? this.pool.take() : null;
-    if (again !== null && !again.copyFrom(packet)) {
-      this.pool.release(again);
-      again = null;
-    }
+    const again = entry.retries > 0 ? this.copyOf(packet) : null;
     if (this.lower.push(packet) != Status.Ok) {
       if (again !== null) this.pool.release(again);
       this.free(entry, true);

@@ -130,7 +130,6 @@ export function emitHeader(
   memory.copy(at + SOURCE_OFFSET, source, <usize>ADDRESS_SIZE);
 }
 
-/** Writes the per-hop routing fields of the header at `at`. */
 /**
  * The hop count up to which a scoped fallback flood at `at` may travel once a node puts it back on a
  * routed path: the hop count plus the hop limit it had when it was scoped (docs/routing.md, "Fallback
@@ -144,6 +143,7 @@ export function scopedFloodHopBound(at: usize): i32 {
   return <i32>bound;
 }
 
+/** Writes the per-hop routing fields of the header at `at`. */
 export function setRouting(at: usize, nextHop: u32, ceiling: u32, senderPotential: u32): void {
   store<u32>(at + NEXT_HOP_OFFSET, nextHop);
   store<u32>(at + CEILING_OFFSET, ceiling);

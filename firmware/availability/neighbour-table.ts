@@ -107,8 +107,7 @@ export class NeighbourTable {
   isUsable(slot: i32, nowMs: i64): bool {
     const reverse = unchecked(this.reverse[slot]);
     return (
-      unchecked(this.present[slot]) &&
-      nowMs - unchecked(this.lastHeard[slot]) <= this.timeoutMs &&
+      this.isAlive(slot, nowMs) &&
       unchecked(this.failures[slot]) < SUSPECT_AFTER_FAILURES &&
       (reverse == <u8>Reverse.HearsUs || (reverse == <u8>Reverse.Unknown && !this.twoWayOnly))
     );
@@ -122,9 +121,7 @@ export class NeighbourTable {
   /** Adds every neighbour heard within the timeout to the heard filter at `at` (already cleared). */
   writeHeardFilter(at: usize, nowMs: i64): void {
     for (let i = 0; i < this.capacity; i++) {
-      if (unchecked(this.present[i]) && nowMs - unchecked(this.lastHeard[i]) <= this.timeoutMs) {
-        addToHeardFilter(at, unchecked(this.ids[i]));
-      }
+      if (this.isAlive(i, nowMs)) addToHeardFilter(at, unchecked(this.ids[i]));
     }
   }
 
@@ -162,9 +159,14 @@ export class NeighbourTable {
   aliveCount(nowMs: i64): i32 {
     let alive = 0;
     for (let i = 0; i < this.capacity; i++) {
-      if (unchecked(this.present[i]) && nowMs - unchecked(this.lastHeard[i]) <= this.timeoutMs) alive++;
+      if (this.isAlive(i, nowMs)) alive++;
     }
     return alive;
+  }
+
+  /** Present and heard within the timeout. */
+  @inline private isAlive(slot: i32, nowMs: i64): bool {
+    return unchecked(this.present[slot]) && nowMs - unchecked(this.lastHeard[slot]) <= this.timeoutMs;
   }
 
   private slotForNewcomer(nowMs: i64): i32 {

@@ -137,7 +137,7 @@ export class RoutingState {
     for (let e = 0; e < count; e++) {
       const potential = beaconEntryPotential(body, e);
       if (potential == BAD_POTENTIAL_CODE) continue;
-      const index = this.endpointWithBeaconPrefix(beaconEntryPrefix(body, e));
+      const index = this.endpointWithPrefix<u32>(beaconEntryPrefix(body, e));
       if (index == NO_ENDPOINT) continue;
       const fromDestination = sameAddress(this.endpoints.entryAddress(index), source);
       this.takeReport(index, slot, potential, fromDestination, nowMs, counters);
@@ -151,20 +151,14 @@ export class RoutingState {
     this.memberships.removeEndpoint(index);
   }
 
-  /** The endpoint whose address starts with the 4 bytes `prefix` (a beacon entry), or NO_ENDPOINT. */
-  endpointWithBeaconPrefix(prefix: u32): i32 {
+  /**
+   * The endpoint whose address starts with `prefix` — its first sizeof<T>() bytes: 4 in beacon entries,
+   * 8 in multicast lists — or NO_ENDPOINT.
+   */
+  endpointWithPrefix<T>(prefix: T): i32 {
     const endpoints = this.endpoints;
     for (let i = 0; i < endpoints.capacity; i++) {
-      if (endpoints.isPresent(i) && load<u32>(endpoints.entryAddress(i)) == prefix) return i;
-    }
-    return NO_ENDPOINT;
-  }
-
-  /** The endpoint whose address starts with the 8 bytes `prefix`, or NO_ENDPOINT. */
-  endpointWithPrefix(prefix: u64): i32 {
-    const endpoints = this.endpoints;
-    for (let i = 0; i < endpoints.capacity; i++) {
-      if (endpoints.isPresent(i) && load<u64>(endpoints.entryAddress(i)) == prefix) return i;
+      if (endpoints.isPresent(i) && load<T>(endpoints.entryAddress(i)) == prefix) return i;
     }
     return NO_ENDPOINT;
   }

@@ -8,10 +8,10 @@ import { AnnounceLimiter } from "../availability/announce-limiter";
 import { AvailabilityCounter } from "../availability/counters";
 import { EndpointTable } from "../availability/endpoint-table";
 import { AvailabilityLink, isValidHopLimit, relayDelayMs } from "../availability/availability-link";
-import { HEADER_SIZE } from "../availability/header";
+import { HEADER_SIZE, NO_POTENTIAL } from "../availability/header";
 import { AvailabilityLinkCounter } from "../availability/link-counters";
 import { RoutingStrategy } from "../availability/routing-state";
-import { decodeBeaconPotential, encodeBeaconPotential, MAXIMUM_BEACON_ENTRIES } from "../availability/beacon";
+import { BAD_POTENTIAL_CODE, decodeBeaconPotential, encodeBeaconPotential, MAXIMUM_BEACON_ENTRIES } from "../availability/beacon";
 import { MAXIMUM_DIFFICULTY, puzzleSatisfied } from "../availability/puzzle";
 import { Status } from "../link/status";
 import { addLink, identityAt, INVALID_HANDLE, linkAt, poolAt } from "./handles";
@@ -417,7 +417,7 @@ export function availabilityLinkRoutingInfo(link: i32, which: i32, nowMs: f64): 
 
 /** A potential's 16-bit beacon code (beacon.ts), exposed so the encoding can be tested; -1 for NO_POTENTIAL. */
 export function availabilityBeaconPotentialCode(potential: u32): i32 {
-  if (potential == 0xffffffff) return -1;
+  if (potential == NO_POTENTIAL) return -1;
   return <i32>encodeBeaconPotential(potential);
 }
 
@@ -425,7 +425,7 @@ export function availabilityBeaconPotentialCode(potential: u32): i32 {
 export function availabilityBeaconPotential(code: i32): f64 {
   if (code < 0 || code > 0xffff) return -1;
   const potential = decodeBeaconPotential(<u16>code);
-  return potential == 0xffffffff ? -1 : <f64>potential;
+  return potential == BAD_POTENTIAL_CODE ? -1 : <f64>potential;
 }
 
 /** The relay delay rule (availability-link.ts relayDelayMs), exposed so its weighting can be tested. */
