@@ -202,7 +202,9 @@ export class RouteTable {
    * Picks the neighbour to forward to towards destination `index`: among usable neighbours not in
    * `excluded` (bit per slot) whose potential lies strictly below both `ceiling` and this node's own,
    * with probability proportional to the current c·(φ_self − φ_n), no one neighbour above ¾ of the
-   * total when others qualify. `random` is uniform in [0, 1). Returns a slot or NO_NEIGHBOUR.
+   * total when others qualify — or, when `steepest`, the one of them lying lowest (the packet is short
+   * of hops: docs/routing.md, "Running short of hops"). `random` is uniform in [0, 1). Returns a slot
+   * or NO_NEIGHBOUR.
    */
   chooseDownhill(
     index: i32,
@@ -211,6 +213,7 @@ export class RouteTable {
     neighbours: NeighbourTable,
     nowMs: i64,
     random: f64,
+    steepest: bool = false,
   ): i32 {
     const own = unchecked(this.potentials[index]);
     if (own == NO_POTENTIAL) return NO_NEIGHBOUR;
@@ -234,6 +237,7 @@ export class RouteTable {
       total += weight;
     }
     if (candidates == 0 || total <= 0) return NO_NEIGHBOUR;
+    if (steepest) return this.lowestCandidate(row, weights);
     if (candidates > 1) {
       // Bound any one neighbour's share at ¾: a neighbour lying low cannot take all the traffic.
       let capped: f64 = 0;
@@ -255,5 +259,20 @@ export class RouteTable {
       target -= weight;
     }
     return last;
+  }
+
+  /** The candidate (weight > 0) whose reported potential in `row` is lowest; the first of equals. */
+  private lowestCandidate(row: i32, weights: StaticArray<f64>): i32 {
+    let best = NO_NEIGHBOUR;
+    let lowest = NO_POTENTIAL;
+    for (let n = 0; n < this.neighbourCapacity; n++) {
+      if (unchecked(weights[n]) <= 0) continue;
+      const reported = unchecked(this.reports[row + n]);
+      if (best == NO_NEIGHBOUR || reported < lowest) {
+        best = n;
+        lowest = reported;
+      }
+    }
+    return best;
   }
 }
