@@ -1,7 +1,7 @@
 /*
  * The HAL on a PC, for the x86-64 harness (harness.c): the console is stdout, time is the monotonic
  * clock, entropy is getrandom. It has no radio, storage or WiFi: the harness never builds a node, and
- * a call that needs one is a trap with a clear reason rather than a silent fake.
+ * a call that needs one is a trap with a clear reason rather than a silent fake (WiFi: hal/no-wifi.c).
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -84,30 +84,6 @@ bool hal_storage_write(uint32_t slot, const uint8_t *bytes, size_t length) {
   (void)bytes;
   (void)length;
   return false;
-}
-
-bool hal_espnow_send(const uint8_t *frame, size_t length) {
-  (void)frame;
-  (void)length;
-  return false;
-}
-
-bool hal_udp_send(const uint8_t *frame, size_t length) {
-  (void)frame;
-  (void)length;
-  return false;
-}
-
-size_t hal_espnow_receive(uint8_t *frame, size_t capacity) {
-  (void)frame;
-  (void)capacity;
-  return 0;
-}
-
-size_t hal_udp_receive(uint8_t *frame, size_t capacity) {
-  (void)frame;
-  (void)capacity;
-  return 0;
 }
 
 void hal_restart(void) {

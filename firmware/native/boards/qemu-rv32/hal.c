@@ -2,7 +2,7 @@
  * The HAL (hal/hal.h) of the QEMU virt board. QEMU gives it a UART, a timer and a reset; everything
  * else a real board has on its pins — the radio, the RNG, flash for keys — is reached through the
  * bus tunnel to the host (tunnel.h), where `mesh vboard --board qemu-rv32` attaches the SX1262 chip
- * model and the key store. It has no WiFi: ESP-NOW and UDP sends are refused.
+ * model and the key store. It has no WiFi (hal/no-wifi.c).
  */
 #include "hal.h"
 
@@ -97,32 +97,6 @@ size_t hal_storage_read(uint32_t slot, uint8_t *out, size_t capacity) {
 bool hal_storage_write(uint32_t slot, const uint8_t *bytes, size_t length) {
   uint8_t slot_byte = (uint8_t)slot;
   return tunnel_request(TUNNEL_STORAGE_WRITE, &slot_byte, 1, bytes, length, 0, 0, 0) == 0;
-}
-
-/* ---- no WiFi on this board ---- */
-
-bool hal_espnow_send(const uint8_t *frame, size_t length) {
-  (void)frame;
-  (void)length;
-  return false;
-}
-
-bool hal_udp_send(const uint8_t *frame, size_t length) {
-  (void)frame;
-  (void)length;
-  return false;
-}
-
-size_t hal_espnow_receive(uint8_t *frame, size_t capacity) {
-  (void)frame;
-  (void)capacity;
-  return 0;
-}
-
-size_t hal_udp_receive(uint8_t *frame, size_t capacity) {
-  (void)frame;
-  (void)capacity;
-  return 0;
 }
 
 /* ---- reset ---- */
