@@ -54,8 +54,6 @@ import {
   setTransmitter,
   shortIdOf,
   SOURCE_OFFSET,
-  TRANSMITTER_OFFSET,
-  TYPE_OFFSET,
 } from "./header";
 import { AvailabilityLinkCounter, malformedCounter } from "./link-counters";
 import { NO_NEIGHBOUR } from "./neighbour-table";
@@ -139,11 +137,11 @@ const OWN_ANNOUNCE_REPEATS: i32 = 2;
  * Electric routing follows the current (a random walk downhill) while the hops a packet has left
  * exceed the destination's distance — the hop count of its announce — by more than this; within it,
  * the packet takes the steepest way down. The walk of Kelner & Maymounkov has no hop limit: far from
- * the destination the potential falls gently and a packet drifts sideways, and a quarter of a quiet
- * hour's losses in a 200-node mesh were packets out of hops still halfway up (docs/routing.md,
- * "Running short of hops"). Measured, four seeds at one message per node per hour: 87.8 % → 90.3 %;
- * at the benchmark's load (two seeds) 15.2/15.0 % → 15.7/15.1 % for 5 % less airtime per delivered
- * message. Slack 1 and 6 did as well at load; 3 keeps the walk wherever there is room for it.
+ * the destination the potential falls gently and a packet drifts sideways; in a settled, quiet
+ * 200-node mesh a quarter of the lost messages were packets out of hops still halfway up (docs/routing.md,
+ * "Running short of hops"). Measured on that mesh: those losses 3 → 1 per 200 messages; one message per
+ * node per hour 86.8 % → 88.0 % delivered (eight seeds, seven better); the benchmark's load 14.8/14.7 %
+ * → 15.8/14.8 % (two seeds) for 9/2 % less airtime per delivered message; 50 nodes unchanged.
  */
 const STEEPEST_WITHIN_HOPS: i32 = 3;
 /** Bytes a frame carries besides the Availability packet (Integrity + Data Link), for airtime estimates. */
@@ -581,8 +579,6 @@ export class AvailabilityLink extends Link {
       this.checkAcknowledgement(sourceKey, packetId, header.transmitter());
       if (type == RoutedPacketType.Announce) this.echoHeard(sourceKey ^ FLOOD_KEY_SALT, packetId);
     }
-    // An acknowledgement has done its work above (it may name a packet this node originated).
-    if (type == RoutedPacketType.Acknowledgement) return this.drop(AvailabilityLinkCounter.ControlFrames);
     if (sameAddress(header.source(), this.ownAddress)) return this.drop(AvailabilityLinkCounter.OwnEchoes);
     if (type == RoutedPacketType.Beacon) {
       if (routing !== null && slot != NO_NEIGHBOUR) {
@@ -604,8 +600,6 @@ export class AvailabilityLink extends Link {
       // take it for a duplicate.
       const forThisNode = sameAddress(header.destination(), this.ownAddress) || this.holdsService(header.destination());
       if (!forThisNode && header.nextHop() != this.ownId) return this.drop(AvailabilityLinkCounter.ForOthers);
-      // Every copy, duplicates too: a resend means the transmitter missed the first acknowledgement.
-      if (forThisNode && header.nextHop() == this.ownId) this.acknowledgeDelivery();
     }
     let ringKey = flooded ? sourceKey ^ FLOOD_KEY_SALT : sourceKey;
     if (type == RoutedPacketType.Multicast) {
@@ -996,8 +990,11 @@ export class AvailabilityLink extends Link {
       return this.lower.push(packet);
     }
     setRouting(at, nextHop, nextCeiling, own);
-    // A relay is heard forwarding the copy; the destination answers with a delivery acknowledgement.
-    const entry = this.trackAcknowledgement(packet, slot, nextHop, excluded, retries, index, ceiling, forwarded);
+    // The destination itself does not forward, so there is nothing to hear from it: no copy kept.
+    let entry: PendingRelay | null = null;
+    if (nextHop != shortIdOf(routing.endpoints.entryAddress(index))) {
+      entry = this.trackAcknowledgement(packet, slot, nextHop, excluded, retries, index, ceiling, forwarded);
+    }
     const status = this.lower.push(packet);
     if (status != Status.Ok) {
       if (entry !== null) this.free(entry, true);
@@ -1089,16 +1086,11 @@ export class AvailabilityLink extends Link {
     this.acknowledgedShare -= this.acknowledgedShare * ACKNOWLEDGED_SHARE_GAIN;
     const slot = entry.neighbourSlot;
     if (slot != NO_NEIGHBOUR) routing.neighbours.missedAcknowledgement(slot);
-    // A missed delivery acknowledgement does not exclude the destination from the resend, nor drop
-    // the next-hop route to it: no other node can take the packet for it, and a lost copy or
-    // acknowledgement (a collision) is likelier than a destination gone.
-    const toDestination =
-      entry.destination != NO_ENDPOINT && entry.nextHop == shortIdOf(routing.endpoints.entryAddress(entry.destination));
-    if (routing.strategy == RoutingStrategy.NextHop && entry.destination != NO_ENDPOINT && !toDestination) {
+    if (routing.strategy == RoutingStrategy.NextHop && entry.destination != NO_ENDPOINT) {
       routing.routes.invalidateRoute(entry.destination);
     }
     const packet = changetype<PacketBuffer>(entry.packet);
-    const excluded = slot != NO_NEIGHBOUR && !toDestination ? entry.excluded | (<u64>1 << <u64>slot) : entry.excluded;
+    const excluded = slot != NO_NEIGHBOUR ? entry.excluded | (<u64>1 << <u64>slot) : entry.excluded;
     const retries = entry.retries + 1;
     const index = entry.destination;
     const ceiling = entry.ceiling;
@@ -1260,37 +1252,6 @@ export class AvailabilityLink extends Link {
       return;
     }
     this.count(AvailabilityLinkCounter.BeaconsSent);
-  }
-
-  /**
-   * The routed unicast whose header the view holds named this node as destination and next hop: answer
-   * its transmitter at once, which otherwise could not tell a delivered last hop from a lost one (relays
-   * are acknowledged by being heard forwarding). The acknowledgement is that header retyped — same
-   * source and packet id, this node as transmitter, the copy's transmitter as next hop — one hop, no
-   * payload. With no buffer free it is skipped: the transmitter then resends or gives up, as for a
-   * lost acknowledgement.
-   */
-  private acknowledgeDelivery(): void {
-    const received = this.header.pointer();
-    const packet = this.pool.take();
-    if (packet === null) return;
-    const at = packet.append(HEADER_SIZE);
-    if (at == 0) {
-      this.pool.release(packet);
-      return;
-    }
-    memory.copy(at, received, <usize>HEADER_SIZE);
-    store<u8>(at + TYPE_OFFSET, <u8>RoutedPacketType.Acknowledgement);
-    store<u8>(at + HOP_LIMIT_OFFSET, 1);
-    store<u8>(at + HOP_COUNT_OFFSET, 0);
-    setRouting(at, load<u32>(received + TRANSMITTER_OFFSET), NO_POTENTIAL, NO_POTENTIAL);
-    setTransmitter(at, this.ownId);
-    packet.integrityLevel = <u8>this.controlLevel;
-    if (this.lower.push(packet) != Status.Ok) {
-      this.pool.release(packet);
-      return;
-    }
-    this.count(AvailabilityLinkCounter.DeliveryAcksSent);
   }
 
   /** Relays carry their sender's current potential for the packet's target (electric routing). */

@@ -25,12 +25,6 @@ export const enum RoutedPacketType {
    * of subscribers this copy still has to reach (multicast.ts).
    */
   Multicast = 6,
-  /**
-   * A delivery acknowledgement: the destination of a routed unicast tells the transmitter (the next
-   * hop field) that the copy arrived — the one hop with no forwarding to overhear. The header of the
-   * acknowledged copy, retyped, one hop, no payload.
-   */
-  Acknowledgement = 7,
 }
 
 export const TYPE_OFFSET: i32 = 0;
@@ -177,18 +171,15 @@ export class AvailabilityHeaderView {
     this.at = 0;
     if (length < HEADER_SIZE) return HeaderVerdict.Truncated;
     const type = <i32>load<u8>(at + TYPE_OFFSET);
-    if (type < RoutedPacketType.Unicast || type > RoutedPacketType.Acknowledgement) return HeaderVerdict.BadType;
+    if (type < RoutedPacketType.Unicast || type > RoutedPacketType.Multicast) return HeaderVerdict.BadType;
     const toEveryone = isBroadcastAddress(at + DESTINATION_OFFSET);
-    const toOneGroup =
-      type == RoutedPacketType.Unicast || type == RoutedPacketType.Multicast || type == RoutedPacketType.Acknowledgement;
+    const toOneGroup = type == RoutedPacketType.Unicast || type == RoutedPacketType.Multicast;
     if (toEveryone == toOneGroup) return HeaderVerdict.BadDestination;
     const hopLimit = <i32>load<u8>(at + HOP_LIMIT_OFFSET);
     const hopCount = <i32>load<u8>(at + HOP_COUNT_OFFSET);
     if (hopLimit == 0 || hopLimit + hopCount > MAXIMUM_HOP_LIMIT) return HeaderVerdict.BadHopLimit;
-    // Beacons and acknowledgements are heard by neighbours only: any other hop limit is a forgery
-    // meant to spread them.
-    const oneHop = type == RoutedPacketType.Beacon || type == RoutedPacketType.Acknowledgement;
-    if (oneHop && (hopLimit != 1 || hopCount != 0)) return HeaderVerdict.BadHopLimit;
+    // A beacon is heard by neighbours only: any other hop limit is a forgery meant to spread it.
+    if (type == RoutedPacketType.Beacon && (hopLimit != 1 || hopCount != 0)) return HeaderVerdict.BadHopLimit;
     this.at = at;
     return HeaderVerdict.Valid;
   }

@@ -41,7 +41,7 @@ export const enum AvailabilityLinkCounter {
   /** Queued relays the lower link refused for a reason other than Full (counted, then dropped). */
   RelayRefused = 18,
   // Routing (next-hop and electric strategies; always 0 under flooding).
-  /** Received announces, beacons and delivery acknowledgements: consumed by the layer, never delivered upwards (a fate). */
+  /** Received announces and beacons: consumed by the layer, never delivered upwards (a fate). */
   ControlFrames = 19,
   /** Unicasts this node sent or forwarded to one chosen next hop. */
   RoutedSent = 20,
@@ -83,9 +83,7 @@ export const enum AvailabilityLinkCounter {
   DroppedUnacknowledged = 39,
   /** Announces sent again because no other node was heard sending them on (own announces; relays in sparse parts). */
   AnnounceRepeats = 40,
-  /** Delivery acknowledgements this node sent as the destination of routed unicasts (one per copy received). */
-  DeliveryAcksSent = 41,
-  Count = 42,
+  Count = 41,
 }
 
 @inline export function malformedCounter(verdict: i32): AvailabilityLinkCounter {

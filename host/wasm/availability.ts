@@ -46,7 +46,6 @@ export enum RoutedPacketType {
   Announce = 4,
   Beacon = 5,
   Multicast = 6,
-  Acknowledgement = 7,
 }
 /** Header field offsets (firmware/availability/header.ts). */
 export const ROUTED_HEADER_OFFSETS = {
@@ -110,7 +109,6 @@ export const availabilityLinkCounterNames = [
   "floodsRouted",
   "droppedUnacknowledged",
   "announceRepeats",
-  "deliveryAcksSent",
 ] as const;
 export type AvailabilityLinkCounters = Record<(typeof availabilityLinkCounterNames)[number], number>;
 
