@@ -1172,10 +1172,14 @@ export class AvailabilityLink extends Link {
     routing.limiter.spend(airtimeUs, now);
     routing.endpoints.countSent();
     this.count(AvailabilityLinkCounter.AnnouncesOriginated);
-    // ±10 % jitter keeps nodes that booted together from announcing together forever.
+    // The next one within ±25 % of the interval: nodes switched on together (as the simulator's are)
+    // must not announce together again. Every announce floods the whole mesh, and a round of them
+    // crowds the channel: over four simulated hours of a quiet 200-node mesh, the second round under
+    // ±10 % jitter (spread over 36 minutes) cost up to a third of the messages of the 20-minute windows
+    // it fell in; spread over 90 minutes, it cost up to a fifth (two seeds; docs/routing.md, "Announces").
     const interval = routing.announceIntervalMs;
-    const jitter = <i64>(this.random.next() % <u32>(interval / 5 + 1));
-    routing.nextAnnounceMs = now + interval - interval / 10 + jitter;
+    const jitter = <i64>(this.random.next() % <u32>(interval / 2 + 1));
+    routing.nextAnnounceMs = now + interval - interval / 4 + jitter;
   }
 
   /** Fills the app-data scratch with this node's service proofs and topics; returns its length. */

@@ -509,6 +509,41 @@ describe("a node's own announce", () => {
   });
 });
 
+describe("announce rounds", () => {
+  it("spread a mesh switched on together over half an interval", async () => {
+    // Twenty nodes announce within their first two seconds, then every 10 s ± 25 %: the second round
+    // must not come back as one burst (±10 % spread it over at most 2 s).
+    const interval = 10_000;
+    const mesh = await FloodMesh.create(gridTopology(5, 4), {
+      ...FAST_ROUTING,
+      announceIntervalMs: interval,
+      firstAnnounceWithinMs: 2_000,
+      strategy: "electric",
+      poolSize: 48,
+    });
+    /** Per origin: the first moment each of its announce packets (by packet id) was sent. */
+    const sent = mesh.nodes.map(() => new Map<number, number>());
+    mesh.onFrame = (frame) => {
+      const origin = mesh.nodes[frame.from].address;
+      const at = indexOf(frame.bytes, origin) - O.source;
+      if (at < 0 || frame.bytes[at] !== RoutedPacketType.Announce || frame.bytes[at + O.hopCount] !== 0) return;
+      const id = new DataView(frame.bytes.buffer, frame.bytes.byteOffset + at).getUint32(O.packetId, true);
+      if (!sent[frame.from].has(id)) sent[frame.from].set(id, mesh.now);
+    };
+    mesh.run(2 * interval);
+    const gaps = sent.map((times, index) => {
+      const [first, second] = [...times.values()];
+      expect(second, `node ${index} announced twice`).toBeDefined();
+      return second - first;
+    });
+    for (const gap of gaps) {
+      expect(gap).toBeGreaterThanOrEqual(0.75 * interval);
+      expect(gap).toBeLessThanOrEqual(1.25 * interval + 1_000);
+    }
+    expect(Math.max(...gaps) - Math.min(...gaps)).toBeGreaterThan(0.25 * interval);
+  });
+});
+
 describe("electric beacons", () => {
   it("carry the heard-neighbour filter and 24 potentials in one 255-byte LoRa frame at BLAKE2b", async () => {
     // 25 nodes: more destinations than a beacon holds, so full beacons go out.
