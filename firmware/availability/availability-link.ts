@@ -853,6 +853,18 @@ export class AvailabilityLink extends Link {
    * A first copy of an announce (hop already counted): verify it through the endpoint table (which
    * refuses forgeries and replays before they change anything), learn the route and potential it
    * brings, and relay it under the announce airtime budget.
+   *
+   * Under electric routing a node in a dense part of the mesh that already knew the endpoint, and is
+   * not one of the origin's neighbours, relays its new announce — a refresh — with probability ½
+   * before Meshtastic's cancel rule: Haas, Halpern & Li's GOSSIP1(½, 1) (2002). In a settled mesh
+   * potentials travel in beacons, and a refresh only has to keep the endpoint's entry from expiring
+   * (three intervals). Always relaying: the origin's neighbours (the origin hears its announce go on
+   * and does not repeat it), nodes with at most ECHO_WHEN_NEIGHBOURS_AT_MOST neighbours (there each
+   * relay is the way on, and a skipped one would make the relay before it repeat), and every node that
+   * did not know the endpoint, so the nodes an earlier round missed still get it. Measured over four
+   * simulated hours of a quiet 200-node mesh, whose second announce round crowds the channel
+   * (docs/routing.md, "Announce rounds"): the round's relays 10,300 → 8,700, every node still knowing
+   * 99.9 % of the others afterwards.
    */
   private receiveAnnounce(frame: PacketBuffer, slot: i32, ringKey: u64, packetId: u32): void {
     const routing = this.routing;
@@ -891,6 +903,13 @@ export class AvailabilityLink extends Link {
     const airtimeUs = (<i64>frame.length + LOWER_OVERHEAD_BYTES) * routing.airtimeUsPerByte;
     if (!routing.limiter.mayAnnounce(airtimeUs, this.nowMs)) {
       this.count(AvailabilityLinkCounter.AnnounceBudgetExceeded);
+      return;
+    }
+    const refresh = known == index && header.hopCount() > 1 && routing.strategy == RoutingStrategy.Electric;
+    if (refresh && routing.neighbours.aliveCount(this.nowMs) > ECHO_WHEN_NEIGHBOURS_AT_MOST && (this.random.next() >>> 31) != 0) {
+      // A refresh of an endpoint this node already knew, beyond the origin's neighbours: relayed by
+      // half of the nodes (above).
+      this.count(AvailabilityLinkCounter.RefreshesNotRelayed);
       return;
     }
     this.considerRelay(frame, ringKey, packetId, this.controlRelayWindowMs);

@@ -2,7 +2,8 @@
 // - every frame received from the lower link ends under exactly one *fate* (Delivered…, ForOthers,
 //   Duplicates, OwnEchoes, Malformed…, ControlFrames), so FramesReceived = the sum of the fates;
 // - every relay the node considered ends under exactly one *relay outcome* (Relays…, or
-//   HopLimitReached), so nothing is lost silently.
+//   HopLimitReached, or RefreshesNotRelayed for an announce left to others), so nothing is lost
+//   silently.
 
 export const enum AvailabilityLinkCounter {
   /** Packets this node originated, by kind. */
@@ -83,7 +84,9 @@ export const enum AvailabilityLinkCounter {
   DroppedUnacknowledged = 39,
   /** Announces sent again because no other node was heard sending them on (own announces; relays in sparse parts). */
   AnnounceRepeats = 40,
-  Count = 41,
+  /** Announces of endpoints this node already knew, not relayed: electric routing relays half of them. */
+  RefreshesNotRelayed = 41,
+  Count = 42,
 }
 
 @inline export function malformedCounter(verdict: i32): AvailabilityLinkCounter {

@@ -109,6 +109,7 @@ export const availabilityLinkCounterNames = [
   "floodsRouted",
   "droppedUnacknowledged",
   "announceRepeats",
+  "refreshesNotRelayed",
 ] as const;
 export type AvailabilityLinkCounters = Record<(typeof availabilityLinkCounterNames)[number], number>;
 

@@ -544,6 +544,88 @@ describe("announce rounds", () => {
   });
 });
 
+describe("announce refreshes under electric routing", () => {
+  const options = {
+    ...FAST_ROUTING,
+    announceIntervalMs: 10_000,
+    firstAnnounceWithinMs: 2_000,
+    poolSize: 48,
+  } satisfies AvailabilityLinkOptions & { poolSize: number };
+  const announceFrom = (frame: WireFrame, origin: Uint8Array) => {
+    const at = indexOf(frame.bytes, origin) - O.source;
+    return at >= 0 && frame.bytes[at] === RoutedPacketType.Announce;
+  };
+  /** Node 0 — node 1 — a cluster of five (2..6) that all hear each other and node 1: five neighbours each. */
+  const CLUSTER = [2, 3, 4, 5, 6];
+  const CLUSTER_BEHIND_ONE: Topology = [
+    [1],
+    [0, ...CLUSTER],
+    ...CLUSTER.map((n) => [1, ...CLUSTER.filter((m) => m !== n)]),
+  ];
+
+  it("are relayed by about half of the nodes beyond the origin's neighbours in dense parts", async () => {
+    // Node 1 relays every announce of node 0; the cluster relays the first round (it learns node 0
+    // from it) and then about half of the refreshes, before the cancel rule.
+    const cluster = CLUSTER;
+    const mesh = await FloodMesh.create(CLUSTER_BEHIND_ONE, { ...options, strategy: "electric" });
+    const origin = mesh.nodes[0].address;
+    let relaysByOne = 0;
+    mesh.onFrame = (frame) => {
+      if (frame.from === 1 && announceFrom(frame, origin)) relaysByOne++;
+    };
+    mesh.run(200_000);
+    const rounds = mesh.counters(0).announcesOriginated;
+    expect(rounds).toBeGreaterThanOrEqual(16);
+    expect(relaysByOne).toBe(rounds);
+    expect(mesh.counters(1).refreshesNotRelayed).toBe(0);
+    const skipped = cluster.reduce((sum, n) => sum + mesh.counters(n).refreshesNotRelayed, 0);
+    const refreshes = cluster.length * (rounds - 1);
+    expect(skipped).toBeGreaterThanOrEqual(refreshes / 4);
+    expect(skipped).toBeLessThanOrEqual((3 * refreshes) / 4);
+    // Every node still knows node 0 at the end: an entry lives for three intervals.
+    for (const n of cluster) {
+      const node = mesh.nodes[n];
+      expect(node.availability.routingInfo(node.link, mesh.now, origin).potential, `node ${n}`).toBeLessThan(
+        NO_POTENTIAL,
+      );
+    }
+  });
+
+  it("are always relayed in sparse parts of a mesh", async () => {
+    const mesh = await FloodMesh.create(lineTopology(4), { ...options, strategy: "electric" });
+    mesh.run(100_000);
+    for (let index = 0; index < 4; index++) expect(mesh.counters(index).refreshesNotRelayed).toBe(0);
+  });
+
+  it("are always relayed by a node that did not know the endpoint", async () => {
+    // The cluster of the first test misses node 0's first round entirely: in the second round its
+    // nodes learn node 0 from the announce, so none of them leaves it to the others.
+    const mesh = await FloodMesh.create(CLUSTER_BEHIND_ONE, { ...options, strategy: "electric" });
+    const origin = mesh.nodes[0].address;
+    mesh.loses = (frame, to) => mesh.now < 5_000 && to >= 2 && announceFrom(frame, origin);
+    mesh.run(5_000);
+    for (const n of CLUSTER) {
+      const node = mesh.nodes[n];
+      expect(node.availability.routingInfo(node.link, mesh.now, origin).potential, `node ${n}`).toBe(NO_POTENTIAL);
+    }
+    mesh.run(10_000);
+    expect(mesh.counters(0).announcesOriginated).toBe(2);
+    for (const n of CLUSTER) {
+      const node = mesh.nodes[n];
+      expect(mesh.counters(n).refreshesNotRelayed, `node ${n}`).toBe(0);
+      expect(node.availability.routingInfo(node.link, mesh.now, origin).potential, `node ${n}`).toBeLessThan(
+        NO_POTENTIAL,
+      );
+    }
+  });
+
+  it("are all relayed under next-hop routing, whose routes announces teach", async () => {
+    const mesh = await FloodMesh.create(lineTopology(4), { ...options, strategy: "nexthop" });
+    mesh.run(100_000);
+    for (let index = 0; index < 4; index++) expect(mesh.counters(index).refreshesNotRelayed).toBe(0);
+  });
+});
+
 describe("electric beacons", () => {
   it("carry the heard-neighbour filter and 24 potentials in one 255-byte LoRa frame at BLAKE2b", async () => {
     // 25 nodes: more destinations than a beacon holds, so full beacons go out.
