@@ -84,7 +84,7 @@ export const enum AvailabilityLinkCounter {
   DroppedUnacknowledged = 39,
   /** Announces sent again because no other node was heard sending them on (own announces; relays in sparse parts). */
   AnnounceRepeats = 40,
-  /** Announces of endpoints this node already knew, not relayed: electric routing relays half of them. */
+  /** Announces of endpoints this node already knew, not relayed: electric routing relays one in four. */
   RefreshesNotRelayed = 41,
   Count = 42,
 }
