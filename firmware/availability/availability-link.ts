@@ -909,9 +909,8 @@ export class AvailabilityLink extends Link {
       return;
     }
     const refresh = known == index && header.hopCount() > 1 && routing.strategy == RoutingStrategy.Electric;
-    const dense = refresh && routing.neighbours.aliveCount(this.nowMs) > ECHO_WHEN_NEIGHBOURS_AT_MOST;
     // The draw only for refreshes it decides: the first round's relays keep their random sequence.
-    if (dense && (this.random.next() >>> (32 - REFRESH_RELAY_ONE_IN_LOG2)) != 0) {
+    if (refresh && !this.inSparsePart(routing, this.nowMs) && (this.random.next() >>> (32 - REFRESH_RELAY_ONE_IN_LOG2)) != 0) {
       // A refresh of an endpoint this node already knew, beyond the origin's neighbours: relayed by
       // one node in four (above).
       this.count(AvailabilityLinkCounter.RefreshesNotRelayed);
@@ -1329,7 +1328,7 @@ export class AvailabilityLink extends Link {
    * the announce then goes out unconfirmed.
    */
   private copyToConfirm(routing: RoutingState, packet: PacketBuffer, ringKey: u64, packetId: u32, now: i64, own: bool): PendingRelay | null {
-    if (!own && routing.neighbours.aliveCount(now) > ECHO_WHEN_NEIGHBOURS_AT_MOST) return null;
+    if (!own && !this.inSparsePart(routing, now)) return null;
     // Confirmations never take the last quarter of the table: flooded relays and acknowledgements
     // come first.
     if ((this.pending.length - this.pendingCount) * 4 <= this.pending.length) return null;
@@ -1338,6 +1337,11 @@ export class AvailabilityLink extends Link {
     entry.retries = own ? OWN_ANNOUNCE_REPEATS : 1;
     this.awaitEcho(routing, entry, now);
     return entry;
+  }
+
+  /** At most ECHO_WHEN_NEIGHBOURS_AT_MOST live neighbours: each relay here is likely the only way on. */
+  private inSparsePart(routing: RoutingState, now: i64): bool {
+    return routing.neighbours.aliveCount(now) <= ECHO_WHEN_NEIGHBOURS_AT_MOST;
   }
 
   /**

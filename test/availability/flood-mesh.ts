@@ -47,6 +47,24 @@ export function gridTopology(width: number, height: number): Topology {
   });
 }
 
+/** The 4-byte short id of an address (firmware header.ts shortIdOf: its first bytes, 0 mapped to 1). */
+export function shortId(address: Uint8Array): number {
+  const id = new DataView(address.buffer, address.byteOffset).getUint32(0, true);
+  return id === 0 ? 1 : id;
+}
+
+/** Node `from` sends `payload` to node `to`'s endpoint; returns the push status (0 = Ok). */
+export function sendUnicast(mesh: FloodMesh, from: number, to: number, payload: Uint8Array): number {
+  const node = mesh.nodes[from];
+  return node.availability.pushTo(node.link, node.pool, payload, mesh.nodes[to].address);
+}
+
+/** How many times node `index` delivered exactly `payload`. */
+export function deliveredCount(mesh: FloodMesh, index: number, payload: Uint8Array): number {
+  const wanted = Buffer.from(payload).toString("hex");
+  return mesh.nodes[index].delivered.filter((p) => Buffer.from(p.payload).toString("hex") === wanted).length;
+}
+
 export function nodeAddress(index: number): Uint8Array {
   return blake2b(new TextEncoder().encode(`flood-node-${index}`), { dkLen: 16 });
 }

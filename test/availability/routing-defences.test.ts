@@ -12,7 +12,7 @@ import {
 import { Status } from "../../host/wasm/stack.js";
 import { SeededRandom } from "../support/seeded-random.js";
 import { grindIdentity, nobleAddress, nobleAnnounce } from "./announce-helpers.js";
-import { FAST_ROUTING, FloodMesh, fatesOf, lineTopology } from "./flood-mesh.js";
+import { FAST_ROUTING, FloodMesh, fatesOf, lineTopology, shortId } from "./flood-mesh.js";
 
 /** Small tables, so floods meet their bounds. */
 const OPTIONS = {
@@ -52,11 +52,6 @@ function routedFrame(fields: {
   frame.set(fields.source, O.source);
   frame.set(fields.body, ROUTED_HEADER_SIZE);
   return frame;
-}
-
-function shortId(address: Uint8Array): number {
-  const id = new DataView(address.buffer, address.byteOffset).getUint32(0, true);
-  return id === 0 ? 1 : id;
 }
 
 /**

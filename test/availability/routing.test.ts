@@ -12,11 +12,14 @@ import {
 } from "../../host/wasm/availability.js";
 import { SeededRandom } from "../support/seeded-random.js";
 import {
+  deliveredCount,
   FAST_ROUTING,
   FloodMesh,
   fatesOf,
   gridTopology,
   lineTopology,
+  sendUnicast,
+  shortId,
   type Topology,
   type WireFrame,
 } from "./flood-mesh.js";
@@ -69,20 +72,17 @@ function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
   return Buffer.from(haystack.buffer, haystack.byteOffset, haystack.length).indexOf(Buffer.from(needle));
 }
 
-function shortId(address: Uint8Array): number {
-  const id = new DataView(address.buffer, address.byteOffset).getUint32(0, true);
-  return id === 0 ? 1 : id;
-}
-
 function send(mesh: FloodMesh, from: number, to: number, payload: Uint8Array): void {
-  const node = mesh.nodes[from];
-  const status = node.availability.pushTo(node.link, node.pool, payload, mesh.nodes[to].address);
-  expect(status).toBe(0);
+  expect(sendUnicast(mesh, from, to, payload)).toBe(0);
 }
 
-function deliveredTo(mesh: FloodMesh, index: number, payload: Uint8Array): number {
-  return mesh.nodes[index].delivered.filter((p) => hex(p.payload) === hex(payload)).length;
+/** Offset of the routed header of an announce by `origin` in `frame`, or -1. */
+function announceAt(frame: WireFrame, origin: Uint8Array): number {
+  const at = indexOf(frame.bytes, origin) - O.source;
+  return at >= 0 && frame.bytes[at] === RoutedPacketType.Announce ? at : -1;
 }
+
+const announceOf = (frame: WireFrame, origin: Uint8Array) => announceAt(frame, origin) >= 0;
 
 function total(mesh: FloodMesh, name: Parameters<typeof fatesOf>[0] extends infer C ? keyof C : never): number {
   return mesh.nodes.reduce((sum, _, i) => sum + mesh.counters(i)[name], 0);
@@ -110,7 +110,7 @@ describe.each(["nexthop", "electric"] as const)("%s routing", (strategy) => {
     const payload = text(`line ${strategy}`);
     send(mesh, 0, 5, payload);
     mesh.settle();
-    expect(deliveredTo(mesh, 5, payload)).toBe(1);
+    expect(deliveredCount(mesh, 5, payload)).toBe(1);
     const packet = mesh.nodes[5].delivered.at(-1);
     expect(packet?.hopCount).toBe(5);
     expect(mesh.counters(0).noRoute).toBe(0);
@@ -127,7 +127,7 @@ describe.each(["nexthop", "electric"] as const)("%s routing", (strategy) => {
       send(mesh, 0, 24, payload);
       mesh.settle();
     }
-    for (const payload of payloads) expect(deliveredTo(mesh, 24, payload)).toBe(1);
+    for (const payload of payloads) expect(deliveredCount(mesh, 24, payload)).toBe(1);
     // Corner to corner is 8 hops; routed copies stay near that, a flood would cost ~25 per packet.
     const perPacket = (total(mesh, "routedSent") - before) / payloads.length;
     expect(perPacket).toBeGreaterThanOrEqual(8);
@@ -154,7 +154,7 @@ describe.each(["nexthop", "electric"] as const)("%s routing", (strategy) => {
         sent++;
         mesh.settle();
       }
-      const delivered = expected.filter(([to, payload]) => deliveredTo(mesh, to, payload) === 1).length;
+      const delivered = expected.filter(([to, payload]) => deliveredCount(mesh, to, payload) === 1).length;
       expect(delivered, `graph ${graph}`).toBe(sent);
     }
   });
@@ -169,7 +169,7 @@ describe.each(["nexthop", "electric"] as const)("%s routing", (strategy) => {
     };
     send(mesh, 0, 15, text("before"));
     mesh.settle();
-    expect(deliveredTo(mesh, 15, text("before"))).toBe(1);
+    expect(deliveredCount(mesh, 15, text("before"))).toBe(1);
     const victim = [...path].find((i) => i !== 0 && i !== 15);
     expect(victim).toBeDefined();
     mesh.down.add(victim as number);
@@ -178,7 +178,7 @@ describe.each(["nexthop", "electric"] as const)("%s routing", (strategy) => {
       send(mesh, 0, 15, payload);
       mesh.settle();
     }
-    for (const payload of payloads) expect(deliveredTo(mesh, 15, payload)).toBe(1);
+    for (const payload of payloads) expect(deliveredCount(mesh, 15, payload)).toBe(1);
   });
 });
 
@@ -258,7 +258,7 @@ describe("electric routing and one-way links", () => {
       send(mesh, 0, 3, payload);
       mesh.settle();
     }
-    for (const payload of payloads) expect(deliveredTo(mesh, 3, payload)).toBe(1);
+    for (const payload of payloads) expect(deliveredCount(mesh, 3, payload)).toBe(1);
     expect(viaNode.length).toBe(payloads.length);
     expect(new Set(viaNode)).toEqual(new Set([shortId(mesh.nodes[2].address)]));
     expect(mesh.counters(0).ackTimeouts).toBe(timeoutsBefore);
@@ -301,7 +301,7 @@ describe("electric routing before a neighbour's first beacon", () => {
       send(mesh, 0, 3, payload);
       mesh.settle();
     }
-    for (const payload of payloads) expect(deliveredTo(mesh, 3, payload)).toBe(1);
+    for (const payload of payloads) expect(deliveredCount(mesh, 3, payload)).toBe(1);
     expect(viaNode).toEqual(new Set([shortId(mesh.nodes[2].address)]));
   });
 });
@@ -345,7 +345,7 @@ describe("electric routing under loss", () => {
     mesh.settle();
     expect(mesh.counters(0).noRoute).toBe(noRouteBefore + 1);
     expect(mesh.counters(1).floodsRouted).toBeGreaterThan(0);
-    expect(deliveredTo(mesh, 7, payload)).toBe(1);
+    expect(deliveredCount(mesh, 7, payload)).toBe(1);
     for (let i = 2; i < 7; i++) expect(mesh.counters(i).hopLimitReached, `node ${i}`).toBe(0);
   });
 
@@ -369,7 +369,7 @@ describe("electric routing under loss", () => {
     send(mesh, 0, 7, payload);
     mesh.settle();
     expect(mesh.counters(2).floodsRouted).toBeGreaterThan(0);
-    expect(deliveredTo(mesh, 7, payload)).toBe(1);
+    expect(deliveredCount(mesh, 7, payload)).toBe(1);
   });
 
   it("stops resending once most of its copies go unacknowledged (a saturated channel)", async () => {
@@ -386,7 +386,7 @@ describe("electric routing under loss", () => {
       mesh.settle();
       retriesAfter.push(counters().ackRetries - start.ackRetries);
     }
-    for (const payload of payloads) expect(deliveredTo(mesh, 3, payload)).toBe(1);
+    for (const payload of payloads) expect(deliveredCount(mesh, 3, payload)).toBe(1);
     const end = counters();
     // Early misses are resent (the share of acknowledged copies is still high)…
     expect(retriesAfter[4]).toBeGreaterThan(0);
@@ -458,11 +458,6 @@ describe("a node's own announce", () => {
   const fullMesh = (count: number): Topology =>
     Array.from({ length: count }, (_, i) => Array.from({ length: count }, (_, j) => j).filter((j) => j !== i));
   const dense = { ...FAST_ROUTING, announceIntervalMs: 600_000, firstAnnounceWithinMs: 5_000, poolSize: 48 };
-  const announceOf = (frame: WireFrame, origin: Uint8Array) => {
-    const at = indexOf(frame.bytes, origin) - O.source;
-    return at >= 0 && frame.bytes[at] === RoutedPacketType.Announce;
-  };
-
   it.each(["nexthop", "electric"] as const)(
     "%s: is sent again when no neighbour heard it, even where neighbours are many",
     async (strategy) => {
@@ -524,9 +519,8 @@ describe("announce rounds", () => {
     /** Per origin: the first moment each of its announce packets (by packet id) was sent. */
     const sent = mesh.nodes.map(() => new Map<number, number>());
     mesh.onFrame = (frame) => {
-      const origin = mesh.nodes[frame.from].address;
-      const at = indexOf(frame.bytes, origin) - O.source;
-      if (at < 0 || frame.bytes[at] !== RoutedPacketType.Announce || frame.bytes[at + O.hopCount] !== 0) return;
+      const at = announceAt(frame, mesh.nodes[frame.from].address);
+      if (at < 0 || frame.bytes[at + O.hopCount] !== 0) return;
       const id = new DataView(frame.bytes.buffer, frame.bytes.byteOffset + at).getUint32(O.packetId, true);
       if (!sent[frame.from].has(id)) sent[frame.from].set(id, mesh.now);
     };
@@ -551,10 +545,6 @@ describe("announce refreshes under electric routing", () => {
     firstAnnounceWithinMs: 2_000,
     poolSize: 48,
   } satisfies AvailabilityLinkOptions & { poolSize: number };
-  const announceFrom = (frame: WireFrame, origin: Uint8Array) => {
-    const at = indexOf(frame.bytes, origin) - O.source;
-    return at >= 0 && frame.bytes[at] === RoutedPacketType.Announce;
-  };
   /** Node 0 — node 1 — a cluster of five (2..6) that all hear each other and node 1: five neighbours each. */
   const CLUSTER = [2, 3, 4, 5, 6];
   const CLUSTER_BEHIND_ONE: Topology = [
@@ -571,7 +561,7 @@ describe("announce refreshes under electric routing", () => {
     const origin = mesh.nodes[0].address;
     let relaysByOne = 0;
     mesh.onFrame = (frame) => {
-      if (frame.from === 1 && announceFrom(frame, origin)) relaysByOne++;
+      if (frame.from === 1 && announceOf(frame, origin)) relaysByOne++;
     };
     mesh.run(200_000);
     const rounds = mesh.counters(0).announcesOriginated;
@@ -602,7 +592,7 @@ describe("announce refreshes under electric routing", () => {
     // nodes learn node 0 from the announce, so none of them leaves it to the others.
     const mesh = await FloodMesh.create(CLUSTER_BEHIND_ONE, { ...options, strategy: "electric" });
     const origin = mesh.nodes[0].address;
-    mesh.loses = (frame, to) => mesh.now < 5_000 && to >= 2 && announceFrom(frame, origin);
+    mesh.loses = (frame, to) => mesh.now < 5_000 && to >= 2 && announceOf(frame, origin);
     mesh.run(5_000);
     for (const n of CLUSTER) {
       const node = mesh.nodes[n];

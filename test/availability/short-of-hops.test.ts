@@ -3,14 +3,17 @@
 // steepest way down within that slack.
 import { describe, expect, it } from "vitest";
 import { ROUTED_HEADER_OFFSETS as O, RoutedPacketType } from "../../host/wasm/availability.js";
-import { FAST_ROUTING, FloodMesh, type Topology, type WireFrame } from "./flood-mesh.js";
+import {
+  deliveredCount,
+  FAST_ROUTING,
+  FloodMesh,
+  sendUnicast,
+  shortId,
+  type Topology,
+  type WireFrame,
+} from "./flood-mesh.js";
 
 const text = (value: string) => new TextEncoder().encode(value);
-
-function shortId(address: Uint8Array): number {
-  const id = new DataView(address.buffer, address.byteOffset).getUint32(0, true);
-  return id === 0 ? 1 : id;
-}
 
 /** Type, next hop and hop count of the routed header carrying `source` in `frame`, or undefined. */
 function routedHeader(frame: WireFrame, source: Uint8Array) {
@@ -24,16 +27,6 @@ async function electricMesh(topology: Topology, hopLimit: number) {
   const built = await FloodMesh.create(topology, { ...FAST_ROUTING, hopLimit, strategy: "electric", poolSize: 48 });
   built.run(25_000);
   return built;
-}
-
-function send(built: FloodMesh, from: number, to: number, payload: Uint8Array): void {
-  const node = built.nodes[from];
-  expect(node.availability.pushTo(node.link, node.pool, payload, built.nodes[to].address)).toBe(0);
-}
-
-function deliveredTo(built: FloodMesh, index: number, payload: Uint8Array): number {
-  const wanted = Buffer.from(payload).toString("hex");
-  return built.nodes[index].delivered.filter((p) => Buffer.from(p.payload).toString("hex") === wanted).length;
 }
 
 /**
@@ -60,9 +53,9 @@ describe("electric routing running short of hops", () => {
     };
     for (let k = 0; k < 40; k++) {
       const payload = text(`way ${hopLimit} ${k}`);
-      send(graph, 0, 3, payload);
+      expect(sendUnicast(graph, 0, 3, payload)).toBe(0);
       graph.settle();
-      expect(deliveredTo(graph, 3, payload)).toBe(1);
+      expect(deliveredCount(graph, 3, payload)).toBe(1);
     }
     return counts;
   }
