@@ -133,6 +133,14 @@ const ECHO_WHEN_NEIGHBOURS_AT_MOST: i32 = 4;
  * an endpoint the sender had never heard of.
  */
 const OWN_ANNOUNCE_REPEATS: i32 = 2;
+/** Routed copies overheard on their way elsewhere that a node remembers (progressKey); about ten minutes of a loaded node's hearing. */
+const PROGRESS_RING_CAPACITY: i32 = 64;
+/** How many hops beyond its own position a node looks for an overheard copy of a packet it is asked to forward. */
+const PROGRESS_LOOKAHEAD_HOPS: i32 = 3;
+/** Overheard copies are remembered under the source key mixed with the hop count they were sent at. */
+@inline function progressKey(sourceKey: u64, hopCount: i32): u64 {
+  return sourceKey ^ (<u64>(hopCount + 1) * 0xc2b2ae3d27d4eb4f);
+}
 /**
  * Electric routing follows the current (a random walk downhill) while the hops a packet has left
  * exceed the destination's distance — the hop count of its announce — by more than this; within it,
@@ -239,6 +247,12 @@ export class AvailabilityLink extends Link {
   private routing: RoutingState | null = null;
   /** Unicasts delivered here (routed and flooded copies of one packet are delivered once). */
   private delivered: DuplicateRing | null = null;
+  /**
+   * Electric routing: routed copies overheard on their way to another next hop, keyed with the hop
+   * count they were sent at (progressKey), so a resend asking this node to forward a packet that is
+   * already further along is recognised (forward).
+   */
+  private progress: DuplicateRing | null = null;
   /** Integrity level of announces and beacons (they carry their own signatures or nothing secret). */
   controlLevel: i32 = IntegrityLevel.Blake2b;
   private readonly ownTopics: usize = heap.alloc(<usize>(MAXIMUM_OWN_TOPICS * TOPIC_SIZE));
@@ -322,6 +336,7 @@ export class AvailabilityLink extends Link {
     routing.nextBeaconMs = this.nowMs + beaconIntervalMs / 2 + <i64>(this.random.next() % <u32>(beaconIntervalMs / 2 + 1));
     this.routing = routing;
     this.delivered = new DuplicateRing(this.ring.capacity);
+    if (strategy == RoutingStrategy.Electric) this.progress = new DuplicateRing(PROGRESS_RING_CAPACITY);
   }
 
   /** True when `address` (16 bytes) is this link's own endpoint address. */
@@ -601,7 +616,11 @@ export class AvailabilityLink extends Link {
       // may yet be asked to forward it (a resend after a missed acknowledgement), and must then not
       // take it for a duplicate.
       const forThisNode = sameAddress(header.destination(), this.ownAddress) || this.holdsService(header.destination());
-      if (!forThisNode && header.nextHop() != this.ownId) return this.drop(AvailabilityLinkCounter.ForOthers);
+      if (!forThisNode && header.nextHop() != this.ownId) {
+        const progress = this.progress;
+        if (progress !== null) progress.remember(progressKey(sourceKey, header.hopCount()), packetId);
+        return this.drop(AvailabilityLinkCounter.ForOthers);
+      }
     }
     let ringKey = flooded ? sourceKey ^ FLOOD_KEY_SALT : sourceKey;
     if (type == RoutedPacketType.Multicast) {
@@ -634,7 +653,9 @@ export class AvailabilityLink extends Link {
     const forThisNode = sameAddress(header.destination(), this.ownAddress) || this.holdsService(header.destination());
     if (!flooded) {
       if (forThisNode) return this.deliverUnicast(frame);
-      if (header.nextHop() == this.ownId) this.forward(frame);
+      if (header.nextHop() != this.ownId) return this.drop(AvailabilityLinkCounter.ForOthers);
+      if (this.overheardAhead(sourceKey, packetId, header.hopCount())) return this.drop(AvailabilityLinkCounter.Duplicates);
+      this.forward(frame);
       return this.drop(AvailabilityLinkCounter.ForOthers);
     }
     const broadcast = header.isBroadcast();
@@ -917,6 +938,23 @@ export class AvailabilityLink extends Link {
       return;
     }
     this.considerRelay(frame, ringKey, packetId, this.controlRelayWindowMs);
+  }
+
+  /**
+   * True when a copy of (source, id) was overheard sent at hop count `position` or beyond — by the
+   * node this packet's sender tried first, most often, whose forwarding the sender missed hearing. A
+   * resend of a packet already on its way further is a duplicate: forwarding it too would send two
+   * copies down the same slope, where they collide with each other (measured: a third of the resends
+   * of a 200-node mesh at one message per node per 10 minutes, docs/routing.md, "Passive
+   * acknowledgements"). `position` is the packet's hop count with the hop that brought it here counted.
+   */
+  private overheardAhead(sourceKey: u64, packetId: u32, position: i32): bool {
+    const progress = this.progress;
+    if (progress === null) return false;
+    for (let ahead = 0; ahead < PROGRESS_LOOKAHEAD_HOPS; ahead++) {
+      if (progress.contains(progressKey(sourceKey, position + ahead), packetId)) return true;
+    }
+    return false;
   }
 
   /** This node is the named next hop of a routed unicast (hop already counted): pass it on. */
@@ -1444,7 +1482,12 @@ export class AvailabilityLink extends Link {
     // Meshtastic's rule: the weaker the frame was heard, the farther its sender probably is, so the
     // sooner this node relays (its relay covers more new ground).
     const snr = frame.hasRadioQuality ? <i32>Math.round(<f64>frame.snrDb * 4) : NO_SNR;
-    entry.deadline = this.nowMs + <i64>relayDelayMs(windowMs, snr, this.random.next());
+    const routing = this.routing;
+    const delayMs =
+      isUnicast && routing !== null && routing.strategy == RoutingStrategy.Electric
+        ? this.fallbackRelayDelayMs(routing, copy.pointer(), windowMs, snr)
+        : relayDelayMs(windowMs, snr, this.random.next());
+    entry.deadline = this.nowMs + <i64>delayMs;
     this.pendingCount++;
     this.count(AvailabilityLinkCounter.RelaysScheduled);
   }
@@ -1456,6 +1499,24 @@ export class AvailabilityLink extends Link {
   private shortOfHops(routing: RoutingState, index: i32, hopsLeft: i32): bool {
     const distance = routing.endpoints.entryHops(index);
     return distance > 0 && hopsLeft <= distance + STEEPEST_WITHIN_HOPS;
+  }
+
+  /**
+   * Delay of an electric fallback flood's relay (a unicast whose sender knew no way down). A node
+   * holding a potential for the destination will put the packet back on a routed path
+   * (relayFlooded): it waits a uniform share of the window. A node without one, which can only flood
+   * it on, waits a whole window more (SNR-weighted within it), so that the routed copy of any
+   * neighbour that knows the way — which cancels pending flood relays — comes first. Meshtastic's SNR
+   * order is for coverage; here it put the neighbours that know the way at nearly the same moment,
+   * and a flood's first ring sent ~9 routed copies of one packet into each other (docs/routing.md,
+   * "Fallback floods under electric routing are scoped").
+   */
+  private fallbackRelayDelayMs(routing: RoutingState, at: usize, windowMs: i32, snr: i32): i32 {
+    const index = this.targetFor(routing, at + DESTINATION_OFFSET);
+    if (index != NO_ENDPOINT && routing.routes.recompute(index, routing.neighbours, this.nowMs) != NO_POTENTIAL) {
+      return <i32>(this.random.next() % <u32>(windowMs + 1));
+    }
+    return windowMs + relayDelayMs(windowMs, snr, this.random.next());
   }
 
   /** A flooded unicast whose flood hops are spent but which carries routed hops (scopedFloodHopBound). */

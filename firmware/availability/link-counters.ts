@@ -18,7 +18,10 @@ export const enum AvailabilityLinkCounter {
   DeliveredBroadcast = 4,
   /** Unicast to another node: considered for a relay only. */
   ForOthers = 5,
-  /** Already in the duplicate ring: neither delivered nor relayed again. */
+  /**
+   * Already in the duplicate ring: neither delivered nor relayed again; or, under electric routing, a
+   * resend of a packet overheard further along its way (not forwarded twice).
+   */
   Duplicates = 6,
   /** A relay of a packet this node originated. */
   OwnEchoes = 7,

@@ -397,6 +397,69 @@ describe("electric routing under loss", () => {
   });
 });
 
+describe("electric routing's duplicates", () => {
+  it("a resend to a node that overheard the packet further along is not forwarded again", async () => {
+    // Nodes 1 and 2 both lead from 0 to 3 and hear each other. Node 0 never hears their forwarding,
+    // so every copy misses its acknowledgement and is resent to the other one — which overheard the
+    // first forward it, and must not send a second copy down the same slope.
+    const mesh = await routedMesh(
+      [
+        [1, 2],
+        [0, 2, 3],
+        [0, 1, 3],
+        [1, 2],
+      ],
+      "electric",
+    );
+    mesh.loses = (frame, to) => to === 0 && frame.from !== 0 && headerIn(frame, mesh)?.nextHop !== undefined;
+    const toDestination = new Map<number, number>();
+    mesh.onFrame = (frame) => {
+      const header = headerIn(frame, mesh);
+      if (frame.from === 0 || header?.nextHop !== shortId(mesh.nodes[3].address)) return;
+      toDestination.set(header.packetId, (toDestination.get(header.packetId) ?? 0) + 1);
+    };
+    const start = mesh.counters(0).ackRetries;
+    const payloads = Array.from({ length: 6 }, (_, i) => text(`once down ${i}`));
+    for (const payload of payloads) {
+      send(mesh, 0, 3, payload);
+      mesh.settle();
+    }
+    for (const payload of payloads) expect(deliveredCount(mesh, 3, payload)).toBe(1);
+    // The resends were made (the acknowledged share was still high)…
+    expect(mesh.counters(0).ackRetries - start).toBe(payloads.length);
+    // …and each packet still reached node 3 in one copy.
+    expect(toDestination.size).toBe(payloads.length);
+    for (const [id, copies] of toDestination) expect(copies, `packet ${id}`).toBe(1);
+  });
+
+  it("the neighbours that know the way route a fallback flood before the others flood it on", async () => {
+    // Node 0 and its neighbours 2..6 (all hearing one another) missed node 7's announces; only node 1
+    // knows the way. Node 0's packet floods; node 1 must route it before any of 2..6 relays the flood.
+    const topology: Topology = [[1, 2, 3, 4, 5, 6]];
+    for (let i = 1; i <= 6; i++) topology.push([0, 1, 2, 3, 4, 5, 6].filter((j) => j !== i));
+    topology[1].push(7);
+    topology.push([1]);
+    const mesh = await FloodMesh.create(topology, { ...FAST_ROUTING, strategy: "electric", poolSize: 48 });
+    const destination = mesh.nodes[7].address;
+    mesh.loses = (frame, to) => to !== 1 && announceOf(frame, destination);
+    mesh.run(25_000);
+    const floodRelays = new Set<number>();
+    mesh.onFrame = (frame) => {
+      const header = headerIn(frame, mesh);
+      if (header !== undefined && frame.from >= 2 && frame.from <= 6 && header.nextHop === 0)
+        floodRelays.add(frame.from);
+    };
+    const payloads = Array.from({ length: 8 }, (_, i) => text(`routed first ${i}`));
+    for (const payload of payloads) {
+      send(mesh, 0, 7, payload);
+      mesh.settle();
+    }
+    for (const payload of payloads) expect(deliveredCount(mesh, 7, payload)).toBe(1);
+    expect(mesh.counters(1).floodsRouted).toBe(payloads.length);
+    expect([...floodRelays]).toEqual([]);
+  });
+});
+
 describe("scoped floods on a saturated channel", () => {
   it("ask only the neighbours once most routed copies go unacknowledged", async () => {
     // The diamond with node 0's acknowledgements lost (as above) until its share of acknowledged
