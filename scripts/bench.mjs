@@ -24,6 +24,20 @@ const benches = {
     const only = at > 0 ? process.argv[at + 1]?.split(",") : undefined;
     await runRoutingBench({ quick, only });
   },
+  // `routing-load [--strategy S] [--every S] [--warm S] [--minutes M] [--seeds 1,2,3] [--nodes N] [--churn]`.
+  "routing-load": async () => {
+    const { parseLoadBenchArgs, runRoutingLoadBench } = await import(
+      pathToFileURL(join(root, "dist/host/bench/routing-load-bench.js")).href
+    );
+    let options;
+    try {
+      options = parseLoadBenchArgs(process.argv.slice(process.argv.indexOf("routing-load") + 1));
+    } catch (error) {
+      console.error(`bench routing-load: ${error.message}`);
+      process.exit(2);
+    }
+    await runRoutingLoadBench(options);
+  },
   native: async (quick) => {
     const { runNativeBench } = await import(pathToFileURL(join(root, "dist/host/bench/native-bench.js")).href);
     await runNativeBench({ quick });
@@ -34,7 +48,14 @@ const args = process.argv.slice(2);
 const name = args.find((a) => !a.startsWith("-"));
 if (!name || args.includes("--help") || args.includes("-h")) {
   console.log(
-    `Usage: npm run bench -- <name> [--quick]\n       npm run bench -- routing [--quick] [--only random-200,churn]\n\nBenchmarks: ${Object.keys(benches).join(", ")}`,
+    [
+      "Usage: npm run bench -- <name> [--quick]",
+      "       npm run bench -- routing [--quick] [--only random-200,churn]",
+      "       npm run bench -- routing-load [--quick] [--strategy electric] [--every 600] [--warm 600]",
+      "                                     [--minutes 60] [--seeds 1,2,3] [--nodes 200] [--churn]",
+      "",
+      `Benchmarks: ${Object.keys(benches).join(", ")}`,
+    ].join("\n"),
   );
   process.exit(name ? 0 : 2);
 }
