@@ -225,9 +225,9 @@ function topologyFacts(topology: Topology, tables: LoRaTables, name = topology.n
   };
 }
 
-/** The nodes that fail in the churn run: a seeded 10 % of them. */
-function failingNodes(topology: Topology): string[] {
-  const random = new DeterministicRandom(SEED ^ 0xc4_0e);
+/** The nodes that fail in a churn run: a seeded 10 % of them (also routing-load-bench.ts). */
+export function failingNodes(topology: Topology, seed = SEED): string[] {
+  const random = new DeterministicRandom(seed ^ 0xc4_0e);
   const ids = topology.nodes.map((n) => n.id);
   for (let i = ids.length - 1; i > 0; i--) {
     const j = random.integerBelow(i + 1);

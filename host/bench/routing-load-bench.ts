@@ -5,12 +5,12 @@
 // hour holds few messages: per seed and their mean, delivery and airtime per delivered message; with
 // `--churn`, 10 % of the nodes fail halfway and delivery between still-connected pairs is printed per
 // five minutes before and after. Nothing here is timed: the numbers are the simulation's own.
-import { DeterministicRandom } from "../sim/random.js";
 import type { SimulationResult } from "../sim/result.js";
 import type { RoutingStrategy, Scenario, ScenarioEvent } from "../sim/scenario.js";
 import { runSimulation } from "../sim/simulation.js";
 import { randomGeometricTopology, type Topology } from "../sim/topology.js";
 import { loadLoRaTables } from "../wasm/lora-tables.js";
+import { failingNodes } from "./routing-bench.js";
 
 export interface LoadBenchOptions {
   strategy: RoutingStrategy;
@@ -34,7 +34,6 @@ export const LOAD_BENCH_DEFAULTS: LoadBenchOptions = {
 };
 
 const MESSAGE_BYTES = 100;
-const FAILING_SHARE = 0.1;
 /** Delivery after a failure is shown per this many seconds (a light minute holds too few messages). */
 const CHURN_WINDOW_S = 300;
 
@@ -47,17 +46,6 @@ export interface LoadBenchRow {
   /** --churn: delivery between still-connected pairs per CHURN_WINDOW_S, from the warm-up's end. */
   connectedWindows?: Array<{ startS: number; sent: number; delivered: number }>;
   failAtS?: number;
-}
-
-/** The nodes that fail: a seeded 10 % (the same rule as the routing benchmark's churn run). */
-function failingNodes(topology: Topology, seed: number): string[] {
-  const random = new DeterministicRandom(seed ^ 0xc4_0e);
-  const ids = topology.nodes.map((n) => n.id);
-  for (let i = ids.length - 1; i > 0; i--) {
-    const j = random.integerBelow(i + 1);
-    [ids[i], ids[j]] = [ids[j], ids[i]];
-  }
-  return ids.slice(0, Math.round(topology.nodes.length * FAILING_SHARE));
 }
 
 function scenarioFor(topology: Topology, seed: number, options: LoadBenchOptions, events: ScenarioEvent[]): Scenario {
@@ -104,7 +92,7 @@ export async function runRoutingLoadBench(options: LoadBenchOptions): Promise<Lo
   const rows: LoadBenchRow[] = [];
   console.log(
     `${options.strategy} routing, ${options.nodes} nodes, one ${MESSAGE_BYTES}-byte message per node every ${options.everyS} s, ` +
-      `${options.durationS / 60} min after a ${options.warmUpS / 60}-min warm-up${options.churn ? `, ${FAILING_SHARE * 100} % of the nodes fail halfway` : ""}`,
+      `${options.durationS / 60} min after a ${options.warmUpS / 60}-min warm-up${options.churn ? ", 10 % of the nodes fail halfway" : ""}`,
   );
   for (const seed of options.seeds) {
     const topology = randomGeometricTopology(options.nodes, { seed }, tables);
