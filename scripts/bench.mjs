@@ -22,7 +22,18 @@ const benches = {
     // `--only a,b`: just these topologies, named with dashes for spaces (e.g. random-200,grid-7×7,churn).
     const at = process.argv.indexOf("--only");
     const only = at > 0 ? process.argv[at + 1]?.split(",") : undefined;
-    await runRoutingBench({ quick, only });
+    // `--strategy a,b`: just these strategies (none, flooding, nexthop, electric).
+    const strategyAt = process.argv.indexOf("--strategy");
+    const strategies = strategyAt > 0 ? process.argv[strategyAt + 1]?.split(",") : undefined;
+    const known = ["none", "flooding", "nexthop", "electric"];
+    const unknown = strategies?.find((s) => !known.includes(s));
+    if (strategies && (strategies.length === 0 || unknown !== undefined)) {
+      console.error(
+        `bench routing: --strategy takes a list of ${known.join(", ")}; got '${process.argv[strategyAt + 1] ?? ""}'`,
+      );
+      process.exit(2);
+    }
+    await runRoutingBench({ quick, only, strategies });
   },
   // `routing-load [--strategy S] [--every S] [--warm S] [--minutes M] [--seeds 1,2,3] [--nodes N] [--churn]`.
   "routing-load": async () => {
@@ -50,7 +61,7 @@ if (!name || args.includes("--help") || args.includes("-h")) {
   console.log(
     [
       "Usage: npm run bench -- <name> [--quick]",
-      "       npm run bench -- routing [--quick] [--only random-200,churn]",
+      "       npm run bench -- routing [--quick] [--only random-200,churn] [--strategy electric,flooding]",
       "       npm run bench -- routing-load [--quick] [--strategy electric] [--every 600] [--warm 600]",
       "                                     [--minutes 60] [--seeds 1,2,3] [--nodes 200] [--churn]",
       "",

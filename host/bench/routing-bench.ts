@@ -236,17 +236,20 @@ export function failingNodes(topology: Topology, seed = SEED): string[] {
   return ids.slice(0, Math.round(topology.nodes.length * CHURN_FAILING_SHARE));
 }
 
-export async function runRoutingBench(options: { quick?: boolean; only?: string[] } = {}): Promise<Cell[]> {
+export async function runRoutingBench(
+  options: { quick?: boolean; only?: string[]; strategies?: RoutingStrategy[] } = {},
+): Promise<Cell[]> {
   const tables = await loadLoRaTables();
   const benchPlan = plan(options.quick ?? false, tables);
   // Whole names: "random-50" must not select "random 500".
   const wanted = (name: string) => !options.only || options.only.some((part) => part.replace(/-/g, " ") === name);
+  const strategies = STRATEGIES.filter((s) => !options.strategies || options.strategies.includes(s));
   const cells: Cell[] = [];
   for (const makeTopology of benchPlan.topologies) {
     const topology = makeTopology();
     if (!wanted(topology.name)) continue;
     const base = topologyFacts(topology, tables);
-    for (const strategy of STRATEGIES) {
+    for (const strategy of strategies) {
       const scenario = scenarioFor(topology, strategy, benchPlan.durationS, benchPlan.warmUpS);
       const outcome = await runCell(scenario, `${strategy} on ${topology.name}`);
       const cell = cellFrom(base, scenario, outcome);
@@ -262,7 +265,7 @@ export async function runRoutingBench(options: { quick?: boolean; only?: string[
   const failing = failingNodes(topology);
   const events: ScenarioEvent[] = failing.map((node) => ({ atS: failAtS, kind: "fail", node }));
   const base = topologyFacts(topology, tables, `${topology.name}, churn`);
-  for (const strategy of STRATEGIES.filter((s) => s !== "none")) {
+  for (const strategy of strategies.filter((s) => s !== "none")) {
     const scenario = scenarioFor(topology, strategy, churn.durationS, benchPlan.warmUpS, events);
     const outcome = await runCell(scenario, `${strategy} on ${base.topology}`);
     const cell = cellFrom(base, scenario, outcome);
