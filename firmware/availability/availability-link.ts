@@ -343,15 +343,14 @@ export class AvailabilityLink extends Link {
     routing.nextAnnounceMs = this.nowMs + <i64>(this.random.next() % <u32>(spread + 1));
     // Electric routing: two boot beacons a few seconds apart, then every interval. A neighbour is used
     // only once its beacon lists this node, and the first announce round carries potentials only over
-    // such links — so the first announces wait until the boot beacons are out (ending where they
-    // would have ended), and do not collide with them.
+    // such links — so the first announces wait until the boot beacons are out (and do not collide
+    // with them), then spread as before.
     routing.bootBeaconSpreadMs = min(beaconIntervalMs / 32, MAXIMUM_BOOT_BEACON_SPREAD_MS);
     routing.nextBeaconMs = this.nowMs + <i64>(this.random.next() % <u32>(routing.bootBeaconSpreadMs + 1));
     if (strategy == RoutingStrategy.Electric) {
       routing.bootBeaconsLeft = BOOT_BEACONS;
       const beaconsDone = (routing.bootBeaconSpreadMs * 5) / 2;
-      const announceSpread = max(spread - beaconsDone, routing.bootBeaconSpreadMs);
-      routing.nextAnnounceMs = this.nowMs + beaconsDone + <i64>(this.random.next() % <u32>(announceSpread + 1));
+      routing.nextAnnounceMs = this.nowMs + beaconsDone + <i64>(this.random.next() % <u32>(spread + 1));
     }
     this.routing = routing;
     this.delivered = new DuplicateRing(this.ring.capacity);

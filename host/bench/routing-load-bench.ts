@@ -130,12 +130,9 @@ function printRow(row: LoadBenchRow): void {
     `seed ${row.seed}: delivered ${percent(row.deliveryRatio)} of ${row.sent}, airtime per delivered ${seconds(row.airtimePerDeliveredMs)}, latency median ${seconds(row.latencyMedianMs)}`,
   );
   if (row.connectedWindows === undefined || row.failAtS === undefined) return;
-  const failAtS = row.failAtS;
-  const cells = row.connectedWindows.map((w) => {
-    const ratio = w.sent === 0 ? "—" : `${Math.round((w.delivered / w.sent) * 100)}`;
-    return `${w.startS === failAtS ? "| " : ""}${ratio}`;
-  });
-  console.log(`  still-connected pairs, % per ${CHURN_WINDOW_S / 60} min (| = the failure): ${cells.join(" ")}`);
+  console.log(
+    `  still-connected pairs, % per ${CHURN_WINDOW_S / 60} min (| = the failure): ${windowCells(row.connectedWindows, row.failAtS)}`,
+  );
 }
 
 function printMean(rows: LoadBenchRow[]): void {
@@ -145,6 +142,39 @@ function printMean(rows: LoadBenchRow[]): void {
   console.log(
     `mean of ${rows.length} seeds: delivered ${percent(mean(rows.map((r) => r.deliveryRatio)))}, airtime per delivered ${seconds(airtimes.length ? mean(airtimes) : null)}`,
   );
+  const pooled = pooledWindows(rows);
+  if (pooled.length > 0) {
+    console.log(
+      `  all seeds pooled, still-connected pairs per ${CHURN_WINDOW_S / 60} min: ${windowCells(pooled, rows[0].failAtS)}`,
+    );
+  }
+}
+
+/** The seeds' still-connected windows summed window by window (a light window holds few messages). */
+export function pooledWindows(
+  rows: readonly LoadBenchRow[],
+): Array<{ startS: number; sent: number; delivered: number }> {
+  const pooled: Array<{ startS: number; sent: number; delivered: number }> = [];
+  for (const row of rows) {
+    for (const [i, window] of (row.connectedWindows ?? []).entries()) {
+      pooled[i] ??= { startS: window.startS, sent: 0, delivered: 0 };
+      pooled[i].sent += window.sent;
+      pooled[i].delivered += window.delivered;
+    }
+  }
+  return pooled;
+}
+
+function windowCells(
+  windows: ReadonlyArray<{ startS: number; sent: number; delivered: number }>,
+  failAtS?: number,
+): string {
+  return windows
+    .map((w) => {
+      const ratio = w.sent === 0 ? "—" : `${Math.round((w.delivered / w.sent) * 100)}`;
+      return `${w.startS === failAtS ? "| " : ""}${ratio}`;
+    })
+    .join(" ");
 }
 
 const STRATEGY_NAMES: RoutingStrategy[] = ["none", "flooding", "nexthop", "electric"];

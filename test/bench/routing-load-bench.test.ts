@@ -1,7 +1,12 @@
 // The light-load routing benchmark's command line and one tiny run (the numbers are the simulator's,
 // checked for shape and sense only: the benchmark itself is run by hand, never timed here).
 import { describe, expect, it } from "vitest";
-import { LOAD_BENCH_DEFAULTS, parseLoadBenchArgs, runRoutingLoadBench } from "../../host/bench/routing-load-bench.js";
+import {
+  LOAD_BENCH_DEFAULTS,
+  parseLoadBenchArgs,
+  pooledWindows,
+  runRoutingLoadBench,
+} from "../../host/bench/routing-load-bench.js";
 
 describe("routing-load arguments", () => {
   it("defaults to electric routing on 200 nodes, a message per node per 10 minutes, three seeds", () => {
@@ -75,10 +80,45 @@ describe("routing-load run", () => {
       const windowSent = row.connectedWindows?.reduce((sum, w) => sum + w.sent, 0) ?? 0;
       expect(windowSent).toBeGreaterThan(0);
       expect(windowSent).toBeLessThanOrEqual(row.sent);
-      expect(printed.at(-1)).toMatch(/^mean of 1 seeds: delivered \d+\.\d %/);
+      expect(printed.at(-2)).toMatch(/^mean of 1 seeds: delivered \d+\.\d %/);
+      expect(printed.at(-1)).toMatch(/^ {2}all seeds pooled, still-connected pairs per 5 min: \d+ \| \d+$/);
     } finally {
       process.stderr.write = write;
       console.log = log;
     }
+  });
+});
+
+describe("routing-load pooled windows", () => {
+  it("sums the seeds' windows position by position", () => {
+    const rows = [
+      {
+        seed: 1,
+        sent: 0,
+        deliveryRatio: 0,
+        airtimePerDeliveredMs: null,
+        latencyMedianMs: null,
+        connectedWindows: [
+          { startS: 600, sent: 10, delivered: 9 },
+          { startS: 900, sent: 8, delivered: 4 },
+        ],
+      },
+      {
+        seed: 2,
+        sent: 0,
+        deliveryRatio: 0,
+        airtimePerDeliveredMs: null,
+        latencyMedianMs: null,
+        connectedWindows: [
+          { startS: 600, sent: 6, delivered: 6 },
+          { startS: 900, sent: 2, delivered: 1 },
+        ],
+      },
+    ];
+    expect(pooledWindows(rows)).toEqual([
+      { startS: 600, sent: 16, delivered: 15 },
+      { startS: 900, sent: 10, delivered: 5 },
+    ]);
+    expect(pooledWindows([{ ...rows[0], connectedWindows: undefined }])).toEqual([]);
   });
 });
