@@ -134,14 +134,18 @@ const ECHO_WHEN_NEIGHBOURS_AT_MOST: i32 = 4;
  */
 const OWN_ANNOUNCE_REPEATS: i32 = 2;
 /**
- * Beacons a node sends right after routing starts, spread over bootBeaconSpreadMs each (an eighth of
- * the beacon interval, at most MAXIMUM_BOOT_BEACON_SPREAD_MS). The first makes the node heard, the
- * second lists whom it heard: after them its neighbours are confirmed both ways, so the first announce
- * round — spread over the first ten minutes — carries potentials (docs/routing.md, "Beacons").
+ * Beacons an electric node sends right after routing starts, spread over bootBeaconSpreadMs each (a
+ * 32nd of the beacon interval, at most MAXIMUM_BOOT_BEACON_SPREAD_MS). The first makes the node heard,
+ * the second lists whom it heard: after them its neighbours are confirmed both ways, so the first
+ * announce round, which follows, carries potentials (docs/routing.md, "Boot beacons").
  */
 const BOOT_BEACONS: i32 = 2;
 const MAXIMUM_BOOT_BEACON_SPREAD_MS: i64 = 10_000;
-/** Routed copies overheard on their way elsewhere that a node remembers (progressKey); about ten minutes of a loaded node's hearing. */
+/**
+ * Routed copies overheard on their way elsewhere that a node remembers (progressKey). A resend comes
+ * one acknowledgement timeout (seconds) after the copy it repeats, so 64 cover a node that overhears
+ * up to several routed frames a second.
+ */
 const PROGRESS_RING_CAPACITY: i32 = 64;
 /** How many hops beyond its own position a node looks for an overheard copy of a packet it is asked to forward. */
 const PROGRESS_LOOKAHEAD_HOPS: i32 = 3;
@@ -1528,13 +1532,12 @@ export class AvailabilityLink extends Link {
   /**
    * Delay of an electric fallback flood's relay (a unicast whose sender knew no way down). A node
    * holding a potential for the destination will put the packet back on a routed path
-   * (relayFlooded): it waits a uniform share of the window. A node without one, which can only flood
-   * it on, waits a window and a quarter more (SNR-weighted within the window) — the quarter is time for
-   * the last of the routed copies to be heard — so that the routed copy of any
-   * neighbour that knows the way — which cancels pending flood relays — comes first. Meshtastic's SNR
-   * order is for coverage; here it put the neighbours that know the way at nearly the same moment,
-   * and a flood's first ring sent ~9 routed copies of one packet into each other (docs/routing.md,
-   * "Fallback floods under electric routing are scoped").
+   * (relayFlooded): it waits a uniform share of the window. A node without one can only flood it on:
+   * it waits a window and a quarter more (SNR-weighted within the window; the quarter is time for the
+   * last routed copy to be heard), so a routed copy — which cancels the flood relays waiting around
+   * it — comes first. Meshtastic's SNR order is for coverage; here it put the neighbours that know the
+   * way at nearly the same moment, and a flood's first ring sent ~9 routed copies of one packet into
+   * each other (docs/routing.md, "Fallback floods under electric routing are scoped").
    */
   private fallbackRelayDelayMs(routing: RoutingState, at: usize, windowMs: i32, snr: i32): i32 {
     const index = this.targetFor(routing, at + DESTINATION_OFFSET);
