@@ -117,16 +117,26 @@ describe.skipIf(missing.length > 0)(
         for (const [i, level] of [1, 2, 4].entries()) node.receive(encodeFrame(send(level, `to-qemu-${i}`)));
         const onQemu = () => board.lines.filter((line) => /^rx .*"to-qemu-\d"$/.test(line));
         await board.waitFor("three packets on the QEMU board", () => onQemu().length === 3, 20_000);
-        for (const [i, level] of [1, 2, 4].entries()) board.sendFrame(send(level, `to-node-${i}`));
+        // Broadcasts are not acknowledged: a frame that meets one of the boards' boot beacons or announces
+        // on the air is lost, as on a real radio (it failed about one run in five, before and after the
+        // boot beacons). A packet not seen within 8 s is sent again, at most three times in all.
         const onNode = () => nodeReceived.filter((event) => event.text.startsWith("to-node-"));
-        const deadline = Date.now() + 20_000;
-        while (onNode().length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+        const seenOnNode = (i: number) => onNode().some((event) => event.text === `to-node-${i}`);
+        for (let round = 0; round < 3 && ![0, 1, 2].every(seenOnNode); round++) {
+          for (const [i, level] of [1, 2, 4].entries())
+            if (!seenOnNode(i)) board.sendFrame(send(level, `to-node-${i}`));
+          const deadline = Date.now() + 8_000;
+          while (![0, 1, 2].every(seenOnNode) && Date.now() < deadline)
+            await new Promise((resolve) => setTimeout(resolve, 100));
+        }
         for (const [i, name] of levels.entries()) {
           expect(
             onQemu().filter((line) => line.split(" ")[3] === name && line.endsWith(`"to-qemu-${i}"`)),
           ).toHaveLength(1);
         }
-        expect(onNode()).toEqual([
+        // Each text counts once: a resend carries a new packet id, so a late first copy and its resend may both arrive.
+        const byText = new Map(onNode().map((event) => [event.text, event]));
+        expect([...byText.values()].sort((a, b) => a.text.localeCompare(b.text))).toEqual([
           { level: 1, text: "to-node-0" },
           { level: 2, text: "to-node-1" },
           { level: 4, text: "to-node-2" },
