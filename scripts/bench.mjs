@@ -18,14 +18,16 @@ const benches = {
     await runSimBench({ quick });
   },
   routing: async (quick) => {
-    const { runRoutingBench } = await import(pathToFileURL(join(root, "dist/host/bench/routing-bench.js")).href);
+    const { runRoutingBench, ROUTING_STRATEGIES } = await import(
+      pathToFileURL(join(root, "dist/host/bench/routing-bench.js")).href
+    );
     // `--only a,b`: just these topologies, named with dashes for spaces (e.g. random-200,grid-7×7,churn).
     const at = process.argv.indexOf("--only");
     const only = at > 0 ? process.argv[at + 1]?.split(",") : undefined;
     // `--strategy a,b`: just these strategies (none, flooding, nexthop, electric).
     const strategyAt = process.argv.indexOf("--strategy");
     const strategies = strategyAt > 0 ? process.argv[strategyAt + 1]?.split(",") : undefined;
-    const known = ["none", "flooding", "nexthop", "electric"];
+    const known = ROUTING_STRATEGIES;
     const unknown = strategies?.find((s) => !known.includes(s));
     if (strategies && (strategies.length === 0 || unknown !== undefined)) {
       console.error(

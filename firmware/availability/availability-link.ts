@@ -610,16 +610,16 @@ export class AvailabilityLink extends Link {
       return this.drop(AvailabilityLinkCounter.ControlFrames);
     }
     const flooded = type != RoutedPacketType.Unicast || header.nextHop() == NO_NEXT_HOP;
+    const forThisNode = sameAddress(header.destination(), this.ownAddress) || this.holdsService(header.destination());
     if (routing !== null && slot != NO_NEIGHBOUR && type == RoutedPacketType.Unicast) {
       routing.learnFromUnicast(header, slot, header.hopCount() + 1, this.nowMs, this.counters);
     }
     // The packet is back on a routed path: a flood relay of it waiting here is not needed any more.
     if (!flooded && type == RoutedPacketType.Unicast) {
       this.cancelPendingRelay(sourceKey ^ FLOOD_KEY_SALT, packetId, true);
-      // Overheard on its way to another next hop: nothing to do, and nothing to remember — this node
-      // may yet be asked to forward it (a resend after a missed acknowledgement), and must then not
-      // take it for a duplicate.
-      const forThisNode = sameAddress(header.destination(), this.ownAddress) || this.holdsService(header.destination());
+      // Overheard on its way to another next hop: not in the duplicate ring — this node may yet be
+      // asked to forward it (a resend after a missed acknowledgement) — but in the progress ring, so
+      // that such a resend of a packet already further along is recognised (overheardAhead).
       if (!forThisNode && header.nextHop() != this.ownId) {
         const progress = this.progress;
         if (progress !== null) progress.remember(progressKey(sourceKey, header.hopCount()), packetId);
@@ -654,10 +654,9 @@ export class AvailabilityLink extends Link {
       return this.drop(AvailabilityLinkCounter.ControlFrames);
     }
     if (type == RoutedPacketType.Multicast) return this.receiveMulticast(frame, flooded, ringKey, packetId);
-    const forThisNode = sameAddress(header.destination(), this.ownAddress) || this.holdsService(header.destination());
     if (!flooded) {
       if (forThisNode) return this.deliverUnicast(frame);
-      if (header.nextHop() != this.ownId) return this.drop(AvailabilityLinkCounter.ForOthers);
+      // Routed copies for others stopped above unless they name this node as next hop.
       if (this.overheardAhead(sourceKey, packetId, header.hopCount())) return this.drop(AvailabilityLinkCounter.Duplicates);
       this.forward(frame);
       return this.drop(AvailabilityLinkCounter.ForOthers);

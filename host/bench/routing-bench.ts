@@ -29,10 +29,11 @@ import { type ChannelLoad, shortestPathChannelLoad } from "./channel-load.js";
 const SEED = 1;
 /** The largest hop limit the routed header allows: lines, grids and large random graphs need it. */
 const HOP_LIMIT = 15;
-const STRATEGIES: RoutingStrategy[] = ["none", "flooding", "nexthop", "electric"];
+/** Every strategy the benchmarks know, in table order (also routing-load-bench.ts and scripts/bench.mjs). */
+export const ROUTING_STRATEGIES: readonly RoutingStrategy[] = ["none", "flooding", "nexthop", "electric"];
 const RECOVERY_THRESHOLD = 0.95;
 const CHURN_FAILING_SHARE = 0.1;
-const MESSAGE_BYTES = 100;
+export const MESSAGE_BYTES = 100;
 const MESSAGE_INTERVAL_S = 60;
 /** A routed message on the air: payload, routed header (55), BLAKE2b Integrity (17), Data Link (1). */
 const ROUTED_FRAME_BYTES = MESSAGE_BYTES + 55 + 17 + 1;
@@ -114,30 +115,39 @@ function plan(quick: boolean, tables: LoRaTables): BenchPlan {
   };
 }
 
-function scenarioFor(
+/**
+ * The benchmarks' traffic on `topology`: every node sends a MESSAGE_BYTES unicast at BLAKE2b to a random
+ * other node every `everyS` seconds after the warm-up, the nodes' first messages spread evenly over one
+ * interval (also routing-load-bench.ts).
+ */
+export function routingScenario(
   topology: Topology,
-  strategy: RoutingStrategy,
-  durationS: number,
-  warmUpS: number,
-  events: ScenarioEvent[] = [],
+  options: {
+    strategy: RoutingStrategy;
+    durationS: number;
+    warmUpS: number;
+    events?: ScenarioEvent[];
+    seed?: number;
+    everyS?: number;
+  },
 ): Scenario {
+  const everyS = options.everyS ?? MESSAGE_INTERVAL_S;
   return {
-    seed: SEED,
-    durationS: warmUpS + durationS,
-    routing: strategy,
+    seed: options.seed ?? SEED,
+    durationS: options.warmUpS + options.durationS,
+    routing: options.strategy,
     hopLimit: HOP_LIMIT,
     radio: topology.radio,
     nodes: topology.nodes,
     traffic: topology.nodes.map((node, index) => ({
       from: node.id,
       to: "random",
-      everyS: MESSAGE_INTERVAL_S,
+      everyS,
       bytes: MESSAGE_BYTES,
       integrity: "blake2b",
-      // After the warm-up, the nodes' first messages spread evenly over a minute.
-      startS: warmUpS + (index * 60) / topology.nodes.length,
+      startS: options.warmUpS + (index * everyS) / topology.nodes.length,
     })),
-    events,
+    events: options.events ?? [],
   };
 }
 
@@ -243,14 +253,18 @@ export async function runRoutingBench(
   const benchPlan = plan(options.quick ?? false, tables);
   // Whole names: "random-50" must not select "random 500".
   const wanted = (name: string) => !options.only || options.only.some((part) => part.replace(/-/g, " ") === name);
-  const strategies = STRATEGIES.filter((s) => !options.strategies || options.strategies.includes(s));
+  const strategies = ROUTING_STRATEGIES.filter((s) => !options.strategies || options.strategies.includes(s));
   const cells: Cell[] = [];
   for (const makeTopology of benchPlan.topologies) {
     const topology = makeTopology();
     if (!wanted(topology.name)) continue;
     const base = topologyFacts(topology, tables);
     for (const strategy of strategies) {
-      const scenario = scenarioFor(topology, strategy, benchPlan.durationS, benchPlan.warmUpS);
+      const scenario = routingScenario(topology, {
+        strategy,
+        durationS: benchPlan.durationS,
+        warmUpS: benchPlan.warmUpS,
+      });
       const outcome = await runCell(scenario, `${strategy} on ${topology.name}`);
       const cell = cellFrom(base, scenario, outcome);
       cells.push(cell);
@@ -266,7 +280,12 @@ export async function runRoutingBench(
   const events: ScenarioEvent[] = failing.map((node) => ({ atS: failAtS, kind: "fail", node }));
   const base = topologyFacts(topology, tables, `${topology.name}, churn`);
   for (const strategy of strategies.filter((s) => s !== "none")) {
-    const scenario = scenarioFor(topology, strategy, churn.durationS, benchPlan.warmUpS, events);
+    const scenario = routingScenario(topology, {
+      strategy,
+      durationS: churn.durationS,
+      warmUpS: benchPlan.warmUpS,
+      events,
+    });
     const outcome = await runCell(scenario, `${strategy} on ${base.topology}`);
     const cell = cellFrom(base, scenario, outcome);
     if (!("notBuilt" in outcome) && outcome.connectedDelivery) {

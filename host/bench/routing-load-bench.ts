@@ -6,11 +6,11 @@
 // `--churn`, 10 % of the nodes fail halfway and delivery between still-connected pairs is printed per
 // five minutes before and after. Nothing here is timed: the numbers are the simulation's own.
 import type { SimulationResult } from "../sim/result.js";
-import type { RoutingStrategy, Scenario, ScenarioEvent } from "../sim/scenario.js";
+import type { RoutingStrategy, ScenarioEvent } from "../sim/scenario.js";
 import { runSimulation } from "../sim/simulation.js";
-import { randomGeometricTopology, type Topology } from "../sim/topology.js";
+import { randomGeometricTopology } from "../sim/topology.js";
 import { loadLoRaTables } from "../wasm/lora-tables.js";
-import { failingNodes } from "./routing-bench.js";
+import { failingNodes, MESSAGE_BYTES, ROUTING_STRATEGIES, routingScenario } from "./routing-bench.js";
 
 export interface LoadBenchOptions {
   strategy: RoutingStrategy;
@@ -33,7 +33,6 @@ export const LOAD_BENCH_DEFAULTS: LoadBenchOptions = {
   churn: false,
 };
 
-const MESSAGE_BYTES = 100;
 /** Delivery after a failure is shown per this many seconds (a light minute holds too few messages). */
 const CHURN_WINDOW_S = 300;
 
@@ -46,28 +45,6 @@ export interface LoadBenchRow {
   /** --churn: delivery between still-connected pairs per CHURN_WINDOW_S, from the warm-up's end. */
   connectedWindows?: Array<{ startS: number; sent: number; delivered: number }>;
   failAtS?: number;
-}
-
-function scenarioFor(topology: Topology, seed: number, options: LoadBenchOptions, events: ScenarioEvent[]): Scenario {
-  const count = topology.nodes.length;
-  return {
-    seed,
-    durationS: options.warmUpS + options.durationS,
-    routing: options.strategy,
-    hopLimit: 15,
-    radio: topology.radio,
-    nodes: topology.nodes,
-    traffic: topology.nodes.map((node, index) => ({
-      from: node.id,
-      to: "random",
-      everyS: options.everyS,
-      bytes: MESSAGE_BYTES,
-      integrity: "blake2b",
-      // Spread evenly over one interval, so every minute carries the same load.
-      startS: options.warmUpS + (index * options.everyS) / count,
-    })),
-    events,
-  };
 }
 
 /** Sums the simulator's per-minute still-connected windows into CHURN_WINDOW_S windows. */
@@ -100,7 +77,9 @@ export async function runRoutingLoadBench(options: LoadBenchOptions): Promise<Lo
     const events: ScenarioEvent[] = options.churn
       ? failingNodes(topology, seed).map((node) => ({ atS: failAtS, kind: "fail", node }))
       : [];
-    const result = await runSimulation(scenarioFor(topology, seed, options, events), {
+    const { strategy, everyS, warmUpS, durationS } = options;
+    const scenario = routingScenario(topology, { strategy, durationS, warmUpS, events, seed, everyS });
+    const result = await runSimulation(scenario, {
       onProgress: (fraction) => process.stderr.write(`\rseed ${seed}: ${Math.floor(fraction * 100)}%   `),
     });
     process.stderr.write("\r");
@@ -177,8 +156,6 @@ function windowCells(
     .join(" ");
 }
 
-const STRATEGY_NAMES: RoutingStrategy[] = ["none", "flooding", "nexthop", "electric"];
-
 function positiveInteger(flag: string, value: string | undefined, max: number): number {
   if (value === undefined || !/^\d+$/.test(value))
     throw new Error(`${flag} needs a whole number, got '${value ?? ""}'`);
@@ -204,8 +181,8 @@ export function parseLoadBenchArgs(args: readonly string[]): LoadBenchOptions {
         if (flag === "--churn") options.churn = true;
         continue;
       case "--strategy":
-        if (!STRATEGY_NAMES.includes(value as RoutingStrategy)) {
-          throw new Error(`--strategy must be one of ${STRATEGY_NAMES.join(", ")}, got '${value ?? ""}'`);
+        if (!ROUTING_STRATEGIES.includes(value as RoutingStrategy)) {
+          throw new Error(`--strategy must be one of ${ROUTING_STRATEGIES.join(", ")}, got '${value ?? ""}'`);
         }
         options.strategy = value as RoutingStrategy;
         break;
