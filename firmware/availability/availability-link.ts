@@ -134,6 +134,14 @@ const ECHO_WHEN_NEIGHBOURS_AT_MOST: i32 = 4;
  */
 const OWN_ANNOUNCE_REPEATS: i32 = 2;
 /**
+ * Beacons an electric node sends right after routing starts, spread over bootBeaconSpreadMs each (a
+ * 32nd of the beacon interval, at most MAXIMUM_BOOT_BEACON_SPREAD_MS). The first makes the node heard,
+ * the second lists whom it heard: after them its neighbours are confirmed both ways, so the first
+ * announce round, which follows, carries potentials (docs/routing.md, "Boot beacons").
+ */
+const BOOT_BEACONS: i32 = 2;
+const MAXIMUM_BOOT_BEACON_SPREAD_MS: i64 = 10_000;
+/**
  * Routed copies overheard on their way elsewhere that a node remembers (progressKey). A resend comes
  * one acknowledgement timeout (seconds) after the copy it repeats, so 64 cover a node that overhears
  * up to several routed frames a second.
@@ -337,7 +345,17 @@ export class AvailabilityLink extends Link {
     routing.beaconEntries = beaconEntries;
     this.controlRelayWindowMs = <i32>max(<i64>this.relayWindowMs, min(announceIntervalMs / 120, MAXIMUM_CONTROL_RELAY_WINDOW_MS));
     routing.nextAnnounceMs = this.nowMs + <i64>(this.random.next() % <u32>(spread + 1));
-    routing.nextBeaconMs = this.nowMs + beaconIntervalMs / 2 + <i64>(this.random.next() % <u32>(beaconIntervalMs / 2 + 1));
+    // Electric routing: two boot beacons a few seconds apart, then every interval. A neighbour is used
+    // only once its beacon lists this node, and the first announce round carries potentials only over
+    // such links — so the first announces wait until the boot beacons are out (and do not collide
+    // with them), then spread as before.
+    routing.bootBeaconSpreadMs = min(beaconIntervalMs / 32, MAXIMUM_BOOT_BEACON_SPREAD_MS);
+    routing.nextBeaconMs = this.nowMs + <i64>(this.random.next() % <u32>(routing.bootBeaconSpreadMs + 1));
+    if (strategy == RoutingStrategy.Electric) {
+      routing.bootBeaconsLeft = BOOT_BEACONS;
+      const beaconsDone = (routing.bootBeaconSpreadMs * 5) / 2;
+      routing.nextAnnounceMs = this.nowMs + beaconsDone + <i64>(this.random.next() % <u32>(spread + 1));
+    }
     this.routing = routing;
     this.delivered = new DuplicateRing(this.ring.capacity);
     if (strategy == RoutingStrategy.Electric) this.progress = new DuplicateRing(PROGRESS_RING_CAPACITY);
@@ -1275,6 +1293,12 @@ export class AvailabilityLink extends Link {
   private sendBeacon(routing: RoutingState, now: i64): void {
     const interval = routing.beaconIntervalMs;
     routing.nextBeaconMs = now + interval - interval / 4 + <i64>(this.random.next() % <u32>(interval / 2 + 1));
+    if (routing.bootBeaconsLeft > 0) {
+      routing.bootBeaconsLeft--;
+      // The second boot beacon comes after the neighbours' first ones, so its heard filter lists them.
+      const spread = routing.bootBeaconSpreadMs;
+      if (routing.bootBeaconsLeft > 0) routing.nextBeaconMs = now + spread + <i64>(this.random.next() % <u32>(spread / 2 + 1));
+    }
     routing.lastBeaconMs = now;
     routing.potentialsChanged = false;
     const packet = this.pool.take();
@@ -1508,18 +1532,18 @@ export class AvailabilityLink extends Link {
    * Delay of an electric fallback flood's relay (a unicast whose sender knew no way down). A node
    * holding a potential for the destination will put the packet back on a routed path
    * (relayFlooded): it waits a uniform share of the window. A node without one can only flood it on:
-   * it waits a whole window more (SNR-weighted within it), so a routed copy — which cancels the flood
-   * relays waiting around it — comes first. Meshtastic's SNR order is for coverage; here it put the
-   * neighbours that know the way at nearly the same moment, and a flood's first ring sent ~9 routed
-   * copies of one packet into each other (docs/routing.md, "Fallback floods under electric routing
-   * are scoped").
+   * it waits a window and a quarter more (SNR-weighted within the window; the quarter is time for the
+   * last routed copy to be heard), so a routed copy — which cancels the flood relays waiting around
+   * it — comes first. Meshtastic's SNR order is for coverage; here it put the neighbours that know the
+   * way at nearly the same moment, and a flood's first ring sent ~9 routed copies of one packet into
+   * each other (docs/routing.md, "Fallback floods under electric routing are scoped").
    */
   private fallbackRelayDelayMs(routing: RoutingState, at: usize, windowMs: i32, snr: i32): i32 {
     const index = this.targetFor(routing, at + DESTINATION_OFFSET);
     if (index != NO_ENDPOINT && routing.routes.recompute(index, routing.neighbours, this.nowMs) != NO_POTENTIAL) {
       return <i32>(this.random.next() % <u32>(windowMs + 1));
     }
-    return windowMs + relayDelayMs(windowMs, snr, this.random.next());
+    return windowMs + (windowMs >> 2) + relayDelayMs(windowMs, snr, this.random.next());
   }
 
   /** A flooded unicast whose flood hops are spent but which carries routed hops (scopedFloodHopBound). */

@@ -9,8 +9,9 @@ import { UsageError } from "./errors.js";
 const usage = `Usage: mesh hil [--port P --port Q …] [--board NAME] [--no-flash] [--baud N] [--json]
 
 Runs the hardware-in-the-loop suite: flash build/stack.wasm with esptool-js, boot banner, identity,
-ping over serial, two boards exchanging messages over the radio at each integrity level, and
-statistics consistent with what was sent. One report line per test; exit code 1 if any failed.
+ping over serial, two boards exchanging messages over the radio at each integrity level (each
+sent up to three times: a frame lost on shared air is the radio's, nothing arriving is a failure),
+and statistics consistent with what was sent and arrived. One report line per test; exit code 1 if any failed.
 
 Ports come from --port (repeatable) or MESH_HIL_PORTS (comma-separated). With none, two virtual
 boards are started on pseudo-terminals and the same suite runs against them.

@@ -7,6 +7,8 @@ import type { HilTarget } from "./suite.js";
 export interface VirtualBench {
   targets: HilTarget[];
   boards: VirtualBoard[];
+  /** The channel the boards share (tests disturb it). */
+  air: SharedAir;
   close(): Promise<void>;
 }
 
@@ -22,6 +24,7 @@ export async function startVirtualBench(count = 2): Promise<VirtualBench> {
   }
   return {
     boards,
+    air,
     targets: boards.map((b) => ({ port: b.hostPath, board, virtual: true })),
     close: async () => {
       for (const b of boards) await b.close();

@@ -704,4 +704,27 @@ describe("electric beacons", () => {
     expect(fullest).toBe(24);
     expect(Math.max(...beaconFrames)).toBeLessThanOrEqual(255);
   });
+
+  it("go out twice at boot, so neighbours are confirmed both ways long before the first interval ends", async () => {
+    // Beacons every 80 s: the two boot beacons fall within the first 6.25 s (spread over 2.5 s each),
+    // the first announces after them. By 38 s node 0 must route to node 2, two hops away, over the
+    // neighbour whose second beacon listed it — without boot beacons (the first beacon 40–80 s after
+    // start) it would still be flooding.
+    const mesh = await FloodMesh.create(lineTopology(3), {
+      ...FAST_ROUTING,
+      beaconIntervalMs: 80_000,
+      strategy: "electric",
+    });
+    mesh.run(6_000);
+    for (let i = 0; i < 3; i++) expect(mesh.counters(i).announcesOriginated, `node ${i}`).toBe(0);
+    mesh.run(1_000);
+    for (let i = 0; i < 3; i++) expect(mesh.counters(i).beaconsSent, `node ${i}`).toBe(2);
+    mesh.run(31_000);
+    const payload = text("routed at boot");
+    send(mesh, 0, 2, payload);
+    mesh.settle();
+    expect(deliveredCount(mesh, 2, payload)).toBe(1);
+    expect(mesh.counters(0).noRoute).toBe(0);
+    expect(mesh.counters(0).routedSent).toBe(1);
+  });
 });
