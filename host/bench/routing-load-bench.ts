@@ -123,10 +123,29 @@ function printMean(rows: LoadBenchRow[]): void {
   );
   const pooled = pooledWindows(rows);
   if (pooled.length > 0) {
+    const counts = pooled.map((w) => w.sent);
     console.log(
-      `  all seeds pooled, still-connected pairs per ${CHURN_WINDOW_S / 60} min: ${windowCells(pooled, rows[0].failAtS)}`,
+      `  all seeds pooled, still-connected pairs per ${CHURN_WINDOW_S / 60} min: ${windowCells(pooled, rows[0].failAtS)}` +
+        ` (${Math.min(...counts)}–${Math.max(...counts)} messages per window; 95 % interval up to ±${windowMarginPoints(pooled).toFixed(1)} points)`,
     );
   }
+}
+
+/**
+ * The widest 95 % Wilson score interval half-width among the windows, in percentage points: how far a
+ * window's ratio may be from the delivery probability behind it by chance alone (a window of ~110
+ * messages near 90 % is good to about ±6 points), so differences smaller than that are not findings.
+ */
+export function windowMarginPoints(windows: ReadonlyArray<{ sent: number; delivered: number }>): number {
+  const z = 1.96;
+  let widest = 0;
+  for (const { sent, delivered } of windows) {
+    if (sent === 0) continue;
+    const p = delivered / sent;
+    const half = (z * Math.sqrt((p * (1 - p)) / sent + (z * z) / (4 * sent * sent))) / (1 + (z * z) / sent);
+    widest = Math.max(widest, half * 100);
+  }
+  return widest;
 }
 
 /** The seeds' still-connected windows summed window by window (a light window holds few messages). */

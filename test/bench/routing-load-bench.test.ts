@@ -6,6 +6,7 @@ import {
   parseLoadBenchArgs,
   pooledWindows,
   runRoutingLoadBench,
+  windowMarginPoints,
 } from "../../host/bench/routing-load-bench.js";
 
 describe("routing-load arguments", () => {
@@ -81,7 +82,9 @@ describe("routing-load run", () => {
       expect(windowSent).toBeGreaterThan(0);
       expect(windowSent).toBeLessThanOrEqual(row.sent);
       expect(printed.at(-2)).toMatch(/^mean of 1 seeds: delivered \d+\.\d %/);
-      expect(printed.at(-1)).toMatch(/^ {2}all seeds pooled, still-connected pairs per 5 min: \d+ \| \d+$/);
+      expect(printed.at(-1)).toMatch(
+        /^ {2}all seeds pooled, still-connected pairs per 5 min: \d+ \| \d+ \(\d+–\d+ messages per window; 95 % interval up to ±\d+\.\d points\)$/,
+      );
     } finally {
       process.stderr.write = write;
       console.log = log;
@@ -120,5 +123,20 @@ describe("routing-load pooled windows", () => {
       { startS: 900, sent: 10, delivered: 5 },
     ]);
     expect(pooledWindows([{ ...rows[0], connectedWindows: undefined }])).toEqual([]);
+  });
+
+  it("gives the widest 95 % Wilson interval of the windows, in points", () => {
+    // n = 100 at 90 %: 1.96·√(0.09/100 + 1.96²/40000) / (1 + 1.96²/100) = 5.96 points.
+    expect(windowMarginPoints([{ sent: 100, delivered: 90 }])).toBeCloseTo(5.96, 2);
+    // The widest window decides (n = 10 at 50 %: 26.3 points); an empty window has no ratio.
+    const windows = [
+      { sent: 100, delivered: 90 },
+      { sent: 10, delivered: 5 },
+      { sent: 0, delivered: 0 },
+    ];
+    expect(windowMarginPoints(windows)).toBeCloseTo(26.34, 1);
+    // All delivered still leaves room below (where a normal approximation would claim ±0).
+    expect(windowMarginPoints([{ sent: 50, delivered: 50 }])).toBeCloseTo(3.57, 1);
+    expect(windowMarginPoints([])).toBe(0);
   });
 });
