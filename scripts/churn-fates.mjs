@@ -13,7 +13,7 @@
 // LoRaChannel to see them. Usage: npm run build && node scripts/churn-fates.mjs [--seed N] [--every S]
 // [--warm S]
 import { parseArgs } from "node:util";
-import { failingNodes } from "../dist/host/bench/routing-bench.js";
+import { failingNodes, routingScenario } from "../dist/host/bench/routing-bench.js";
 import { LoRaChannel } from "../dist/host/sim/channel/lora-channel.js";
 import { runSimulation } from "../dist/host/sim/simulation.js";
 import { randomGeometricTopology } from "../dist/host/sim/topology.js";
@@ -119,23 +119,10 @@ LoRaChannel.prototype.finish = function (transmission) {
   return finish.call(this, transmission);
 };
 
-const result = await runSimulation({
-  seed,
-  durationS: warmS + durationS,
-  routing: "electric",
-  hopLimit: 15,
-  radio: topology.radio,
-  nodes: topology.nodes,
-  traffic: topology.nodes.map((node, i) => ({
-    from: node.id,
-    to: "random",
-    everyS,
-    bytes: 100,
-    integrity: "blake2b",
-    startS: warmS + (i * everyS) / topology.nodes.length,
-  })),
-  events: [...failedIds].map((node) => ({ atS: failAtS, kind: "fail", node })),
-});
+const events = [...failedIds].map((node) => ({ atS: failAtS, kind: "fail", node }));
+const result = await runSimulation(
+  routingScenario(topology, { strategy: "electric", durationS, warmUpS: warmS, events, seed, everyS }),
+);
 
 const bucketOf = (sentS) =>
   sentS < failAtS ? "before" : sentS < failAtS + 300 ? "0-5 min" : sentS < failAtS + 600 ? "5-10 min" : "10+ min";

@@ -141,6 +141,9 @@ const OWN_ANNOUNCE_REPEATS: i32 = 2;
  */
 const BOOT_BEACONS: i32 = 2;
 const MAXIMUM_BOOT_BEACON_SPREAD_MS: i64 = 10_000;
+@inline function bootBeaconSpreadMs(beaconIntervalMs: i64): i64 {
+  return min(beaconIntervalMs / 32, MAXIMUM_BOOT_BEACON_SPREAD_MS);
+}
 /**
  * Routed copies overheard on their way elsewhere that a node remembers (progressKey). A resend comes
  * one acknowledgement timeout (seconds) after the copy it repeats, so 64 cover a node that overhears
@@ -349,11 +352,11 @@ export class AvailabilityLink extends Link {
     // only once its beacon lists this node, and the first announce round carries potentials only over
     // such links — so the first announces wait until the boot beacons are out (and do not collide
     // with them), then spread as before.
-    routing.bootBeaconSpreadMs = min(beaconIntervalMs / 32, MAXIMUM_BOOT_BEACON_SPREAD_MS);
-    routing.nextBeaconMs = this.nowMs + <i64>(this.random.next() % <u32>(routing.bootBeaconSpreadMs + 1));
+    const bootSpread = bootBeaconSpreadMs(beaconIntervalMs);
+    routing.nextBeaconMs = this.nowMs + <i64>(this.random.next() % <u32>(bootSpread + 1));
     if (strategy == RoutingStrategy.Electric) {
       routing.bootBeaconsLeft = BOOT_BEACONS;
-      const beaconsDone = (routing.bootBeaconSpreadMs * 5) / 2;
+      const beaconsDone = (bootSpread * 5) / 2;
       routing.nextAnnounceMs = this.nowMs + beaconsDone + <i64>(this.random.next() % <u32>(spread + 1));
     }
     this.routing = routing;
@@ -1296,7 +1299,7 @@ export class AvailabilityLink extends Link {
     if (routing.bootBeaconsLeft > 0) {
       routing.bootBeaconsLeft--;
       // The second boot beacon comes after the neighbours' first ones, so its heard filter lists them.
-      const spread = routing.bootBeaconSpreadMs;
+      const spread = bootBeaconSpreadMs(interval);
       if (routing.bootBeaconsLeft > 0) routing.nextBeaconMs = now + spread + <i64>(this.random.next() % <u32>(spread / 2 + 1));
     }
     routing.lastBeaconMs = now;

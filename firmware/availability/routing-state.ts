@@ -39,9 +39,8 @@ export class RoutingState {
   nextAnnounceMs: i64 = 0;
   nextBeaconMs: i64 = 0;
   lastBeaconMs: i64 = 0;
-  /** Boot beacons still to send (BOOT_BEACONS at start) and how far apart they are spread. */
+  /** Boot beacons still to send (BOOT_BEACONS at start). */
   bootBeaconsLeft: i32 = 0;
-  bootBeaconSpreadMs: i64 = 0;
   /** Next endpoint slot a beacon reports (round robin over the table). */
   beaconCursor: i32 = 0;
   /** A potential changed a lot since the last beacon: send the next one early. */

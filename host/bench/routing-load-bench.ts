@@ -33,6 +33,13 @@ export const LOAD_BENCH_DEFAULTS: LoadBenchOptions = {
   churn: false,
 };
 
+/** Messages between still-connected pairs sent in one window, and how many arrived. */
+export interface ConnectedWindow {
+  startS: number;
+  sent: number;
+  delivered: number;
+}
+
 /** Delivery after a failure is shown per this many seconds (a light minute holds too few messages). */
 const CHURN_WINDOW_S = 300;
 
@@ -43,13 +50,13 @@ export interface LoadBenchRow {
   airtimePerDeliveredMs: number | null;
   latencyMedianMs: number | null;
   /** --churn: delivery between still-connected pairs per CHURN_WINDOW_S, from the warm-up's end. */
-  connectedWindows?: Array<{ startS: number; sent: number; delivered: number }>;
+  connectedWindows?: ConnectedWindow[];
   failAtS?: number;
 }
 
 /** Sums the simulator's per-minute still-connected windows into CHURN_WINDOW_S windows. */
 function coarseWindows(result: SimulationResult, fromS: number): LoadBenchRow["connectedWindows"] {
-  const out: Array<{ startS: number; sent: number; delivered: number }> = [];
+  const out: ConnectedWindow[] = [];
   for (const window of result.connectedDelivery?.windows ?? []) {
     if (window.startS < fromS) continue;
     const startS = fromS + Math.floor((window.startS - fromS) / CHURN_WINDOW_S) * CHURN_WINDOW_S;
@@ -136,7 +143,7 @@ function printMean(rows: LoadBenchRow[]): void {
  * window's ratio may be from the delivery probability behind it by chance alone (a window of ~110
  * messages near 90 % is good to about ±6 points), so differences smaller than that are not findings.
  */
-export function windowMarginPoints(windows: ReadonlyArray<{ sent: number; delivered: number }>): number {
+export function windowMarginPoints(windows: ReadonlyArray<Omit<ConnectedWindow, "startS">>): number {
   const z = 1.96;
   let widest = 0;
   for (const { sent, delivered } of windows) {
@@ -149,10 +156,8 @@ export function windowMarginPoints(windows: ReadonlyArray<{ sent: number; delive
 }
 
 /** The seeds' still-connected windows summed window by window (a light window holds few messages). */
-export function pooledWindows(
-  rows: readonly LoadBenchRow[],
-): Array<{ startS: number; sent: number; delivered: number }> {
-  const pooled: Array<{ startS: number; sent: number; delivered: number }> = [];
+export function pooledWindows(rows: readonly LoadBenchRow[]): ConnectedWindow[] {
+  const pooled: ConnectedWindow[] = [];
   for (const row of rows) {
     for (const [i, window] of (row.connectedWindows ?? []).entries()) {
       pooled[i] ??= { startS: window.startS, sent: 0, delivered: 0 };
@@ -163,10 +168,7 @@ export function pooledWindows(
   return pooled;
 }
 
-function windowCells(
-  windows: ReadonlyArray<{ startS: number; sent: number; delivered: number }>,
-  failAtS?: number,
-): string {
+function windowCells(windows: readonly ConnectedWindow[], failAtS?: number): string {
   return windows
     .map((w) => {
       const ratio = w.sent === 0 ? "—" : `${Math.round((w.delivered / w.sent) * 100)}`;
