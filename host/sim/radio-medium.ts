@@ -56,6 +56,12 @@ export interface RadioMedium {
   transmit(sender: RadioPort, frame: Uint8Array, modulation: LoRaModulation, powerDbm: number): number;
   /** Channel activity detection: is a LoRa signal of this modulation audible at `listener` now? */
   channelActive(listener: RadioPort, modulation: LoRaModulation): boolean;
+  /**
+   * `port` has just begun searching for a preamble (entered RX, or returned to RX from CAD, standby or
+   * its own transmission): a frame already on air whose preamble has enough symbols left to be
+   * detected can still be received. The medium asks `port.isListening()` which frames qualify.
+   */
+  listeningStarted(port: RadioPort): void;
 }
 
 /** A chip model as the medium sees it. */

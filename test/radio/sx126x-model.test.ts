@@ -207,6 +207,32 @@ describe("the SX1262 model's radio behaviour", () => {
     expect(listener.errors).toEqual([]);
   });
 
+  it("receives a frame whose preamble began before SetRx, if its last 5 preamble symbols are still to come", () => {
+    // SF7/BW125, preamble 8: 1.024 ms symbols, so the last 5 begin 3.072 ms into the frame.
+    for (const [setRxAt, receives] of [
+      [3_072, true],
+      [3_073, false],
+    ] as const) {
+      const medium = new LoopbackTestMedium();
+      const listener = new Sx1262Model(medium, { nodeIndex: 0 });
+      const talker = new Sx1262Model(medium, { nodeIndex: 1 });
+      medium.attach(listener);
+      medium.attach(talker);
+      const listen = (...bytes: number[]) => Array.from(listener.spiTransfer(Uint8Array.from(bytes)));
+      const talk = (...bytes: number[]) => Array.from(talker.spiTransfer(Uint8Array.from(bytes)));
+      configureLoRa(listen);
+      configureLoRa(talk);
+      talk(0x0e, 0x00, 7, 7, 7);
+      talk(0x8c, 0x00, 0x08, 0x00, 3, 0x01, 0x00);
+      talk(0x83, 0, 0, 0);
+      medium.runUntil(setRxAt);
+      listen(0x82, 0xff, 0xff, 0xff);
+      medium.runUntilIdle();
+      expect(listener.interruptStatus, `SetRx at ${setRxAt} µs`).toBe(receives ? Sx126xIrq.RxDone : 0);
+      expect(listen(0x13, 0, 0, 0)[2]).toBe(receives ? 3 : 0);
+    }
+  });
+
   it("loses its configuration in cold sleep and keeps it in warm sleep", () => {
     for (const warm of [false, true]) {
       const { model, send } = chip();

@@ -91,6 +91,9 @@ class LoopbackMedium implements RadioMedium {
     );
   }
 
+  /** Nothing to do: this medium delivers to every port listening at a frame's end, whenever it started. */
+  listeningStarted(_port: RadioPort): void {}
+
   /** Runs scheduled events up to `until` (all of them by default). */
   run(until = Number.POSITIVE_INFINITY): void {
     while (this.queue.length > 0 && this.queue[0].at <= until) {

@@ -2,11 +2,19 @@
 // from it; it decides, per receiver, whether each frame arrives, arrives corrupted or is lost, and why.
 //
 // Reception rules (propagation delay ignored: 1 km is 3.3 µs, under a thousandth of an SF7 symbol):
-// 1. A port can receive a frame only if, when the frame's preamble starts, it is not transmitting and
-//    isListening(frameModulation) is true (the chip decides the match; see modulation-match.ts), and it
-//    is still listening when the frame ends. Half duplex: starting to transmit aborts the frame the port
-//    was receiving, and frames starting while it transmits are lost to it. Ports of one node (several
-//    radios on one board) never hear each other: co-located antennas are not a link worth modelling.
+// 1. A port can receive a frame only if it is not transmitting, isListening(frameModulation) is true
+//    (the chip decides the match; see modulation-match.ts) and it is still listening when the frame ends.
+//    It must be listening when the frame's preamble starts, or begin to search for a preamble while the
+//    frame's last 5 programmed preamble symbols (the opening of its vulnerable window, rule 4) are still
+//    to come: as in LoRaSim's critical section, those are what a receiver needs to detect the preamble
+//    and synchronise, so an SX126x/SX127x entering RX mid-preamble still locks on. A port begins to
+//    search when its chip enters RX (the chip calls listeningStarted(): SetRx, CAD ending in RX, an RX
+//    mode written to RegOpMode) and when the channel frees it (its own frame, or the frame it was
+//    receiving, has ended). Of several frames it could lock onto then, it takes the strongest; the
+//    others count as rule 6 collisions there. Half duplex: starting to transmit aborts the frame the
+//    port was receiving, and frames starting while it transmits are lost to it unless it is listening
+//    again before their vulnerable window. Ports of one node (several radios on one board) never hear
+//    each other: co-located antennas are not a link worth modelling.
 // 2. The frame must be decodable there: received power ≥ sensitivity(SF, BW) and SNR ≥ floor(SF)
 //    (lora-receiver.ts). Power = transmit power − link loss (median + frozen shadowing, propagation.ts)
 //    − frequency correction + optional per-frame fading, drawn once when the frame starts.
@@ -34,12 +42,20 @@
 //    frame stays on air to its planned end.
 //
 // Statistics are per node: a frame lost at a receiver is counted once, at that receiver, with its cause.
+// A loss counted while the frame is still on air (half duplex, rule 6) is withdrawn if the port locks
+// onto the frame after all (rule 1), and the frame's fate there is counted when it is settled instead.
 import { SimulationEngine } from "../engine.js";
 import type { LoRaModulation, RadioMedium, RadioPort } from "../radio-medium.js";
 import { hashKeys } from "../random.js";
 import { HEADER_SYMBOLS, preambleSymbols, symbolMicroseconds, timeOnAirMicroseconds } from "./airtime.js";
 import { type LinkLossModel, LinkTable } from "./link-table.js";
-import { DEFAULT_NOISE_FIGURE_DB, demodulationThresholdDbm, noiseFloorDbm, sensitivityDbm } from "./lora-receiver.js";
+import {
+  CRITICAL_PREAMBLE_SYMBOLS,
+  DEFAULT_NOISE_FIGURE_DB,
+  demodulationThresholdDbm,
+  noiseFloorDbm,
+  sensitivityDbm,
+} from "./lora-receiver.js";
 import { activityDetectable, interferes, receiverCanDemodulate } from "./modulation-match.js";
 import {
   DRAW_CLIP_SIGMAS,
@@ -87,7 +103,7 @@ export interface LoRaChannelOptions {
   gridCellMetres?: number;
 }
 
-/** Optional RadioPort extension: called when the port locks onto a frame's preamble (its start). */
+/** Optional RadioPort extension: called when the port locks onto a frame's preamble. */
 export interface PreambleAwarePort extends RadioPort {
   preambleDetected?(): void;
 }
@@ -125,6 +141,9 @@ function emptyStatistics(): LoRaNodeStatistics {
   };
 }
 
+/** The statistics a frame can be counted lost under while it is still on air at a port. */
+type LossOnAir = "lostToCollision" | "lostToHalfDuplex";
+
 class PortState {
   transmission: Transmission | null = null;
   reception: Reception | null = null;
@@ -140,6 +159,11 @@ class Transmission {
   readonly heardAt: SignalsAtNode[] = [];
   /** The event that ends the frame, cancelled when its sender cuts it short (rule 7). */
   endEvent = 0;
+  /**
+   * Ports where this frame was counted lost while still on air, and under which statistic: a port that
+   * locks onto it later (rule 1) takes that count back. Created on the first such loss.
+   */
+  lossesOnAir: Map<PortState, LossOnAir> | null = null;
   constructor(
     readonly frameNumber: number,
     readonly sender: PortState,
@@ -280,7 +304,7 @@ export class LoRaChannel implements RadioMedium {
     this.captureThresholdDb = options.captureThresholdDb ?? 6;
     this.interferenceMarginDb = options.interferenceMarginDb ?? this.captureThresholdDb;
     this.noiseFigureDb = options.noiseFigureDb ?? DEFAULT_NOISE_FIGURE_DB;
-    this.criticalPreambleSymbols = options.criticalPreambleSymbols ?? 5;
+    this.criticalPreambleSymbols = options.criticalPreambleSymbols ?? CRITICAL_PREAMBLE_SYMBOLS;
     const environment = this.environment;
     const shadowingClipDb = DRAW_CLIP_SIGMAS * this.shadowingSigmaDb;
     const cellMetres =
@@ -452,6 +476,11 @@ export class LoRaChannel implements RadioMedium {
     return false;
   }
 
+  /** Rule 1: the port's chip has entered RX; it may still catch a frame whose preamble is on air. */
+  listeningStarted(port: RadioPort): void {
+    this.searchForPreamble(this.requireState(port));
+  }
+
   // --- Inside ---
 
   private startTransmission(
@@ -497,7 +526,7 @@ export class LoRaChannel implements RadioMedium {
     if (receiver.transmission !== null) {
       // The port is not listening now, but it would have been listening to exactly this kind of frame.
       if (decodable && receiverCanDemodulate(receiver.transmission.modulation, transmission.modulation)) {
-        this.statisticsByNode[receiver.node].lostToHalfDuplex++;
+        this.countLossOnAir(receiver, transmission, "lostToHalfDuplex");
       }
       return;
     }
@@ -522,15 +551,69 @@ export class LoRaChannel implements RadioMedium {
     ) {
       locked.active = false;
       receiver.reception = null;
-      this.statisticsByNode[receiver.node].lostToCollision++;
+      this.countLossOnAir(receiver, locked.transmission, "lostToCollision");
       this.lock(receiver, signals, transmission, receivedDbm);
       return;
     }
     if (transmission.endMicroseconds > locked.transmission.criticalStartMicroseconds) this.checkCorruption(locked);
     if (listening) {
-      if (decodable) this.statisticsByNode[receiver.node].lostToCollision++;
+      if (decodable) this.countLossOnAir(receiver, transmission, "lostToCollision");
       else this.statisticsByNode[receiver.node].lostBelowSensitivity++;
     }
+  }
+
+  /**
+   * Rule 1 for a port that begins to search for a preamble: it locks onto the strongest frame it can
+   * decode whose vulnerable window has not opened yet, so the last preamble symbols the receiver needs
+   * are still to come. Frames that began while it was deaf were not counted at their start; a frame
+   * already counted lost here (half duplex, rule 6) has that count withdrawn when it is the one chosen,
+   * and keeps it otherwise. The others, not yet counted, are rule 6 collisions: the port could have
+   * had them but is locked on another.
+   */
+  private searchForPreamble(receiver: PortState): void {
+    if (receiver.transmission !== null || receiver.reception !== null) return;
+    if (this.poweredOff.size > 0 && this.poweredOff.has(receiver.node)) return;
+    const signals = this.signalsByNode[receiver.node];
+    let strongest = -1;
+    for (let i = 0; i < signals.transmissions.length; i++) {
+      if (strongest >= 0 && signals.powersDbm[i] <= signals.powersDbm[strongest]) continue;
+      if (this.preambleCatchable(receiver, signals.transmissions[i], signals.powersDbm[i])) strongest = i;
+    }
+    if (strongest < 0) return;
+    const chosen = signals.transmissions[strongest];
+    for (let i = 0; i < signals.transmissions.length; i++) {
+      const other = signals.transmissions[i];
+      if (other === chosen || other.lossesOnAir?.has(receiver) === true) continue;
+      if (this.preambleCatchable(receiver, other, signals.powersDbm[i])) {
+        this.countLossOnAir(receiver, other, "lostToCollision");
+      }
+    }
+    this.withdrawLossOnAir(receiver, chosen);
+    this.lock(receiver, signals, chosen, signals.powersDbm[strongest]);
+  }
+
+  /** Could a port searching for a preamble now still receive `transmission`, arriving at `receivedDbm`? */
+  private preambleCatchable(receiver: PortState, transmission: Transmission, receivedDbm: number): boolean {
+    return (
+      this.engine.now() <= transmission.criticalStartMicroseconds &&
+      receivedDbm >= transmission.decodeThresholdDbm &&
+      receiver.port.isListening(transmission.modulation)
+    );
+  }
+
+  /** Counts `transmission` lost at `receiver` while it is still on air, remembering the cause. */
+  private countLossOnAir(receiver: PortState, transmission: Transmission, cause: LossOnAir): void {
+    this.statisticsByNode[receiver.node][cause]++;
+    transmission.lossesOnAir ??= new Map();
+    transmission.lossesOnAir.set(receiver, cause);
+  }
+
+  /** The port got the frame after all: the loss counted while it was on air did not happen. */
+  private withdrawLossOnAir(receiver: PortState, transmission: Transmission): void {
+    const cause = transmission.lossesOnAir?.get(receiver);
+    if (cause === undefined) return;
+    this.statisticsByNode[receiver.node][cause]--;
+    transmission.lossesOnAir?.delete(receiver);
   }
 
   /** Starts a reception; frames already on air that reach its vulnerable window count against it at once. */
@@ -563,7 +646,7 @@ export class LoRaChannel implements RadioMedium {
     if (reception === null) return;
     reception.active = false;
     state.reception = null;
-    this.statisticsByNode[state.node].lostToHalfDuplex++;
+    this.countLossOnAir(state, reception.transmission, "lostToHalfDuplex");
   }
 
   /** Takes a frame off the air: it no longer interferes, and nobody still receiving it will hear it. */
@@ -594,11 +677,13 @@ export class LoRaChannel implements RadioMedium {
     const delivered: Reception[] = [];
     const crcOk: boolean[] = [];
     const frames: Uint8Array[] = [];
+    const freed: PortState[] = [transmission.sender];
     for (const reception of transmission.receptions) {
       if (!reception.active) continue;
       reception.active = false;
       const receiver = reception.state;
       receiver.reception = null;
+      freed.push(receiver);
       const statistics = this.statisticsByNode[receiver.node];
       if (!receiver.port.isListening(transmission.modulation)) {
         statistics.lostStoppedListening++;
@@ -622,12 +707,15 @@ export class LoRaChannel implements RadioMedium {
     }
 
     transmission.sender.port.transmitDone();
-    if (delivered.length === 0) return;
     const noiseDbm = noiseFloorDbm(transmission.modulation.bandwidthHz, this.noiseFigureDb);
     for (let i = 0; i < delivered.length; i++) {
       const reception = delivered[i];
       reception.state.port.deliver(frames[i], reception.powerDbm, reception.powerDbm - noiseDbm, crcOk[i]);
     }
+    // Rule 1: a port still listening now (continuous RX, or a chip that went to RX while its own frame
+    // was still on air) searches for the next preamble, as the chip's demodulator does. After the
+    // deliveries, so a chip that reacts at once (another SetRx, a transmission) has done so.
+    for (const state of freed) this.searchForPreamble(state);
   }
 
   /** A collision with no CRC to catch it: one byte, chosen by the seed, comes out different. */

@@ -44,6 +44,14 @@ const SNR_FLOOR_DB: readonly number[] = [
   -20,
 ];
 
+/**
+ * Preamble symbols a receiver needs, at the end of the preamble, to detect it and synchronise: the last 5
+ * programmed symbols, LoRaSim's "critical section" (Bor et al., "Do LoRa Low-Power Wide-Area Networks
+ * Scale?", MSWiM 2016). A frame must be clean from there on, and a receiver that starts listening
+ * before then still catches the frame.
+ */
+export const CRITICAL_PREAMBLE_SYMBOLS = 5;
+
 /** A noise figure typical of SX126x/SX127x front ends; the datasheets' sensitivities imply about 6 dB. */
 export const DEFAULT_NOISE_FIGURE_DB = 6;
 

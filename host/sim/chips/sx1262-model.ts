@@ -673,6 +673,8 @@ export class Sx1262Model implements BusDevice, RadioPort {
     this.rxContinuous = timeoutTicks === RX_CONTINUOUS;
     this.nextRxOffset = this.rxBaseAddress;
     if (timeoutTicks > 0 && !this.rxContinuous) this.scheduleReceiveTimeout(timeoutTicks);
+    // The receiver searches for a preamble from now on: one already on air may still be caught.
+    this.medium.listeningStarted(this);
   }
 
   private scheduleReceiveTimeout(timeoutTicks: number): void {
@@ -700,6 +702,8 @@ export class Sx1262Model implements BusDevice, RadioPort {
         this.rxContinuous = false;
         this.nextRxOffset = this.rxBaseAddress;
         if (this.cadTimeoutTicks > 0) this.scheduleReceiveTimeout(this.cadTimeoutTicks);
+        // Before the IRQ, so the frame CAD detected is already being received when the driver looks.
+        this.medium.listeningStarted(this);
       } else {
         this.currentMode = "standbyRc";
       }

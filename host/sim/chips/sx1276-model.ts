@@ -488,6 +488,8 @@ export class Sx1276Model implements BusDevice, RadioPort {
         if (previous !== Sx1276Mode.ReceiveContinuous && previous !== Sx1276Mode.ReceiveSingle) {
           this.receiveWriteAddress = this.registers[Sx1276Register.FifoRxBaseAddr];
           this.checkReadyToRun("receive", this.rxEnable === 1 && this.txEnable === 0);
+          // The modem searches for a preamble from now on: one already on air may still be caught.
+          this.medium.listeningStarted(this);
         }
         return;
       case Sx1276Mode.ChannelActivityDetection:

@@ -1,8 +1,11 @@
 // A loopback RadioMedium for chip-model and driver tests: an ideal channel where every attached port
 // hears every other one (same modulation, no loss, no collisions), with its own event queue. It
-// stands in for the real channel model (host/sim/channel/) so chip tests do not depend on it.
+// stands in for the real channel model (host/sim/channel/) so chip tests do not depend on it. Like the
+// channel, it lets a port that starts listening while a frame's last 5 preamble symbols are still to
+// come receive that frame.
 
-import { timeOnAirMicroseconds } from "../channel/airtime.js";
+import { symbolMicroseconds, timeOnAirMicroseconds } from "../channel/airtime.js";
+import { CRITICAL_PREAMBLE_SYMBOLS } from "../channel/lora-receiver.js";
 import { receiverCanDemodulate } from "../channel/modulation-match.js";
 import type { LoRaModulation, RadioMedium, RadioPort } from "../radio-medium.js";
 
@@ -16,6 +19,10 @@ interface Transmission {
   sender: RadioPort;
   modulation: LoRaModulation;
   endsAt: number;
+  /** Until here a port that starts listening still detects the preamble. */
+  detectableUntil: number;
+  /** Ports that caught the preamble; each gets the frame if it still listens at the end. */
+  listeners: RadioPort[];
 }
 
 /** LoRa time on air in whole microseconds, from the channel model's independent TypeScript formula. */
@@ -64,16 +71,22 @@ export class LoopbackTestMedium implements RadioMedium {
   transmit(sender: RadioPort, frame: Uint8Array, modulation: LoRaModulation, _powerDbm: number): number {
     const airtime = loRaTimeOnAirMicroseconds(modulation, frame.length);
     const copy = frame.slice();
-    // A receiver must be listening when the preamble starts to catch the frame.
-    const listeners = this.ports.filter((port) => port !== sender && port.isListening(modulation));
-    const transmission: Transmission = { sender, modulation, endsAt: this.time + airtime };
+    const symbol = symbolMicroseconds(modulation.spreadingFactor, modulation.bandwidthHz);
+    const transmission: Transmission = {
+      sender,
+      modulation,
+      endsAt: this.time + airtime,
+      detectableUntil: this.time + Math.max(modulation.preambleLength - CRITICAL_PREAMBLE_SYMBOLS, 0) * symbol,
+      // A receiver catches the frame if it listens when the preamble starts (or joins in time, below).
+      listeners: this.ports.filter((port) => port !== sender && port.isListening(modulation)),
+    };
     this.onAir.push(transmission);
     const corrupted = this.corruptNextFrame;
     this.corruptNextFrame = false;
     this.schedule(this.time + airtime, () => {
       this.onAir.splice(this.onAir.indexOf(transmission), 1);
       sender.transmitDone();
-      for (const port of listeners) {
+      for (const port of transmission.listeners) {
         if (port.isListening(modulation)) port.deliver(copy, this.rssiDbm, this.snrDb, !corrupted);
       }
     });
@@ -82,6 +95,16 @@ export class LoopbackTestMedium implements RadioMedium {
 
   channelActive(listener: RadioPort, modulation: LoRaModulation): boolean {
     return this.onAir.some((t) => t.sender !== listener && sameLoRaChannel(t.modulation, modulation));
+  }
+
+  /** Joins `port` to every frame on air whose preamble it can still detect (ideal: no demodulator limit). */
+  listeningStarted(port: RadioPort): void {
+    for (const transmission of this.onAir) {
+      if (transmission.sender === port || transmission.listeners.includes(port)) continue;
+      if (this.time <= transmission.detectableUntil && port.isListening(transmission.modulation)) {
+        transmission.listeners.push(port);
+      }
+    }
   }
 
   /** Runs every event due up to `untilMicroseconds`, then sets the clock there. */

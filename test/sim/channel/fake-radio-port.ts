@@ -1,5 +1,6 @@
 // A RadioPort without a chip behind it, for channel tests: it listens (with one modulation) whenever
-// it is not transmitting and `listening` is set, and records what the channel tells it.
+// it is not transmitting and `listening` is set, and records what the channel tells it. Switching
+// `listening` on tells the channel, as a chip entering RX does.
 import { lowDataRateOptimizeRequired } from "../../../host/sim/channel/airtime.js";
 import type { LoRaChannel, PreambleAwarePort } from "../../../host/sim/channel/lora-channel.js";
 import { receiverCanDemodulate } from "../../../host/sim/channel/modulation-match.js";
@@ -33,12 +34,12 @@ export interface RecordedFrame {
 }
 
 export class FakeRadioPort implements PreambleAwarePort {
-  listening = true;
   readonly received: RecordedFrame[] = [];
   readonly transmitDoneAt: number[] = [];
   preamblesDetected = 0;
   /** Frames handed to the channel whose transmitDone has not come yet (a restart leaves two). */
   private framesOnAir = 0;
+  private listeningOn = true;
 
   constructor(
     readonly nodeIndex: number,
@@ -48,6 +49,17 @@ export class FakeRadioPort implements PreambleAwarePort {
 
   get transmitting(): boolean {
     return this.framesOnAir > 0;
+  }
+
+  get listening(): boolean {
+    return this.listeningOn;
+  }
+
+  /** Switching listening on is entering RX: the channel hears of it (RadioMedium.listeningStarted). */
+  set listening(on: boolean) {
+    const started = on && !this.listeningOn;
+    this.listeningOn = on;
+    if (started) this.channel.listeningStarted(this);
   }
 
   /** Sends `frame` now; returns its airtime in microseconds. */
@@ -62,7 +74,7 @@ export class FakeRadioPort implements PreambleAwarePort {
   }
 
   isListening(modulation: LoRaModulation): boolean {
-    return this.listening && !this.transmitting && receiverCanDemodulate(this.modulation, modulation);
+    return this.listeningOn && !this.transmitting && receiverCanDemodulate(this.modulation, modulation);
   }
 
   transmitDone(): void {

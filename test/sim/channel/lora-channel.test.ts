@@ -14,6 +14,7 @@ import { FakeRadioPort, loraModulation } from "./fake-radio-port.js";
 
 // SF7/BW125, 8-symbol preamble, 10-byte frames: 1.024 ms symbols; the vulnerable window opens at 3.072 ms,
 // the preamble ends at 12.544 ms, the header at 20.736 ms, the frame at 41.216 ms.
+const VULNERABLE_START = 3_072;
 const PREAMBLE_END = 12_544;
 const HEADER_END = 20_736;
 const FRAME_END = 41_216;
@@ -215,15 +216,32 @@ describe("the LoRa channel is half duplex and listens by the rules", () => {
     expect(channel.nodeStatistics(0).lostToHalfDuplex).toBe(1);
   });
 
-  it("needs the receiver listening at the preamble's start and still at the frame's end", () => {
-    const late = threeNodes();
-    late.receiver.listening = false;
-    late.first.sendAt(0);
-    late.channel.schedule(1000, () => {
-      late.receiver.listening = true;
-    });
-    late.channel.engine.runUntil(1e6);
-    expect(late.receiver.received).toEqual([]);
+  it("needs the receiver listening before the vulnerable window opens, and still at the frame's end", () => {
+    for (const [listensAt, receives] of [
+      [VULNERABLE_START, true],
+      [VULNERABLE_START + 1, false],
+    ] as const) {
+      const late = threeNodes();
+      late.receiver.listening = false;
+      late.first.sendAt(0);
+      late.channel.schedule(listensAt, () => {
+        late.receiver.listening = true;
+      });
+      late.channel.engine.runUntil(1e6);
+      expect(
+        late.receiver.received.map((r) => r.atMicroseconds),
+        `listening from ${listensAt} µs`,
+      ).toEqual(receives ? [FRAME_END] : []);
+      expect(late.receiver.preamblesDetected).toBe(receives ? 1 : 0);
+      // Deaf when the frame began and too late for its preamble: not a loss the channel counts.
+      expect(late.channel.nodeStatistics(0)).toMatchObject({
+        framesReceived: receives ? 1 : 0,
+        lostToCollision: 0,
+        lostBelowSensitivity: 0,
+        lostToHalfDuplex: 0,
+        lostStoppedListening: 0,
+      });
+    }
 
     const leaving = threeNodes();
     leaving.first.sendAt(0);
@@ -256,6 +274,80 @@ describe("the LoRa channel is half duplex and listens by the rules", () => {
     first.sendAt(400_000);
     channel.engine.runUntil(1e6);
     expect(receiver.received.map((r) => r.atMicroseconds)).toEqual([FRAME_END, 400_000 + FRAME_END]);
+  });
+});
+
+describe("a port that begins to search for a preamble while frames are on air", () => {
+  it("locks onto the stronger of two frames still before their vulnerable windows; the other is a collision", () => {
+    for (const [firstDbm, secondDbm, expected] of [
+      [14, 2, 1],
+      [2, 14, 2],
+    ] as const) {
+      const { channel, receiver, first, second } = threeNodes();
+      receiver.listening = false;
+      first.sendAt(0, firstDbm);
+      second.sendAt(500, secondDbm);
+      channel.schedule(1000, () => {
+        receiver.listening = true;
+      });
+      channel.engine.runUntil(1e6);
+      const endsAt = expected === 1 ? FRAME_END : 500 + FRAME_END;
+      expect(receiver.received.map((r) => [r.frame[0], r.crcOk, r.atMicroseconds])).toEqual([[expected, true, endsAt]]);
+      expect(channel.nodeStatistics(0)).toMatchObject({ framesReceived: 1, lostToCollision: 1, lostToHalfDuplex: 0 });
+    }
+  });
+
+  it("ignores a frame too weak to decode there, without counting it", () => {
+    const { channel, receiver, first } = threeNodes();
+    receiver.listening = false;
+    first.sendAt(0, -6); // −124 dBm at 1 km: above the interference floor, under the −123 dBm threshold
+    channel.schedule(1000, () => {
+      receiver.listening = true;
+    });
+    channel.engine.runUntil(1e6);
+    expect(receiver.received).toEqual([]);
+    expect(receiver.preamblesDetected).toBe(0);
+    expect(channel.nodeStatistics(0).lostBelowSensitivity).toBe(0);
+  });
+
+  it("when its own frame ends, taking back the half-duplex loss counted as the other frame began", () => {
+    for (const [startsBeforeOwnEnd, receives] of [
+      [2_000, true],
+      [4_000, false],
+    ] as const) {
+      const { channel, receiver, first } = threeNodes();
+      receiver.sendAt(0);
+      first.sendAt(FRAME_END - startsBeforeOwnEnd);
+      channel.engine.runUntil(1e6);
+      expect(
+        receiver.received.map((r) => r.atMicroseconds),
+        `${startsBeforeOwnEnd} µs`,
+      ).toEqual(receives ? [2 * FRAME_END - startsBeforeOwnEnd] : []);
+      expect(channel.nodeStatistics(0)).toMatchObject({
+        framesReceived: receives ? 1 : 0,
+        lostToHalfDuplex: receives ? 0 : 1,
+      });
+    }
+  });
+
+  it("when the frame it was receiving ends, taking back the collision counted as the next one began", () => {
+    for (const [startsBeforeEnd, receivesBoth] of [
+      [1_000, true],
+      [4_000, false],
+    ] as const) {
+      const { channel, receiver, first, second } = threeNodes();
+      first.sendAt(0, 14);
+      second.sendAt(FRAME_END - startsBeforeEnd, 2); // 12 dB weaker: it does not break the first
+      channel.engine.runUntil(1e6);
+      expect(
+        receiver.received.map((r) => r.frame[0]),
+        `${startsBeforeEnd} µs`,
+      ).toEqual(receivesBoth ? [1, 2] : [1]);
+      expect(channel.nodeStatistics(0)).toMatchObject({
+        framesReceived: receivesBoth ? 2 : 1,
+        lostToCollision: receivesBoth ? 0 : 1,
+      });
+    }
   });
 });
 
