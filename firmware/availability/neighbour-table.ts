@@ -53,6 +53,13 @@ export class NeighbourTable {
      * long beacons are the frames most often lost, so "until the first beacon" lasted long.
      */
     readonly twoWayOnly: bool = false,
+    /**
+     * A neighbour silent for longer than this is not used, though it stays in the table (and in the
+     * heard filter) until the timeout: under electric routing a beacon spacing and an eighth (beacons
+     * come every 0.75–1.25 intervals), so a neighbour that failed stops drawing traffic after one
+     * missed beacon instead of three. A live one whose beacon was lost is back with its next frame.
+     */
+    readonly unusedAfterSilenceMs: i64 = i64.MAX_VALUE,
   ) {
     this.ids = new StaticArray<u32>(capacity);
     this.lastHeard = new StaticArray<i64>(capacity);
@@ -101,13 +108,15 @@ export class NeighbourTable {
   }
 
   /**
-   * Alive (heard within the timeout), hearing this node — its latest beacon lists this node, or, when
-   * not twoWayOnly, no beacon said otherwise — and not suspected of having gone (missed acknowledgements).
+   * Alive (heard within the timeout, and lately: unusedAfterSilenceMs), hearing this node — its latest
+   * beacon lists this node, or, when not twoWayOnly, no beacon said otherwise — and not suspected of
+   * having gone (missed acknowledgements).
    */
   isUsable(slot: i32, nowMs: i64): bool {
     const reverse = unchecked(this.reverse[slot]);
     return (
       this.isAlive(slot, nowMs) &&
+      nowMs - unchecked(this.lastHeard[slot]) <= this.unusedAfterSilenceMs &&
       unchecked(this.failures[slot]) < SUSPECT_AFTER_FAILURES &&
       (reverse == <u8>Reverse.HearsUs || (reverse == <u8>Reverse.Unknown && !this.twoWayOnly))
     );
@@ -153,6 +162,19 @@ export class NeighbourTable {
   missedAcknowledgement(slot: i32): void {
     unchecked((this.deliveryRatio[slot] = max(1.0 / 8, unchecked(this.deliveryRatio[slot]) / 2)));
     unchecked((this.failures[slot] = unchecked(this.failures[slot]) + 1));
+  }
+
+  /**
+   * A bit per slot, in the layout of chooseDownhill's `excluded`, for every neighbour not heard within
+   * `withinMs` (or absent): the neighbours that may have gone since (slots past 63 are never marked).
+   */
+  notHeardWithin(nowMs: i64, withinMs: i64): u64 {
+    let mask: u64 = 0;
+    const slots = min(this.capacity, 64);
+    for (let i = 0; i < slots; i++) {
+      if (!unchecked(this.present[i]) || nowMs - unchecked(this.lastHeard[i]) > withinMs) mask |= <u64>1 << <u64>i;
+    }
+    return mask;
   }
 
   /** Neighbours heard within the timeout. */

@@ -69,8 +69,11 @@ export class RoutingState {
     this.endpoints = new EndpointTable(destinationCapacity, difficulty, announceIntervalMs * 3, announceIntervalMs * 2);
     this.routes = new RouteTable(destinationCapacity, neighbourCapacity, routeLifetimeMs);
     // Electric neighbours are refreshed by beacons; without beacons a neighbour lives as long as a route.
-    const neighbourTimeout = strategy == RoutingStrategy.Electric ? beaconIntervalMs * 3 : routeLifetimeMs;
-    this.neighbours = new NeighbourTable(neighbourCapacity, neighbourTimeout, strategy == RoutingStrategy.Electric);
+    const electric = strategy == RoutingStrategy.Electric;
+    const neighbourTimeout = electric ? beaconIntervalMs * 3 : routeLifetimeMs;
+    // Unused after the longest beacon spacing and an eighth of an interval (neighbour-table.ts).
+    const unusedAfterSilence = electric ? beaconIntervalMs + (beaconIntervalMs * 3) / 8 : i64.MAX_VALUE;
+    this.neighbours = new NeighbourTable(neighbourCapacity, neighbourTimeout, electric, unusedAfterSilence);
     // The burst is one announce interval's worth of budget (at least two of the largest announces):
     // a mesh switched on together relays everyone's first announce at once, and the share then
     // holds over every longer window (docs/routing.md, "Announce airtime budget").

@@ -397,6 +397,67 @@ describe("electric routing under loss", () => {
   });
 });
 
+describe("electric routing after neighbours fail", () => {
+  it("stops using a neighbour silent for longer than a beacon spacing, and uses it again once heard", async () => {
+    // The diamond 0 — {1, 2} — 3. Relay 1 fails; after 3 s without a frame from it (beacons every
+    // 2 s ± 25 %, so 2.5 s at most between two, plus an eighth of an interval) node 0 routes by 2
+    // alone, before any copy has gone unacknowledged. Still inside the 6 s neighbour timeout.
+    const mesh = await routedMesh(DIAMOND, "electric");
+    const nextHops: number[] = [];
+    mesh.onFrame = (frame) => {
+      const header = headerIn(frame, mesh);
+      if (frame.from === 0 && header && header.nextHop !== 0) nextHops.push(header.nextHop);
+    };
+    mesh.down.add(1);
+    mesh.run(3_000);
+    const start = mesh.counters(0);
+    const payloads = Array.from({ length: 6 }, (_, i) => text(`relay 1 silent ${i}`));
+    for (const payload of payloads) {
+      send(mesh, 0, 3, payload);
+      mesh.settle();
+    }
+    for (const payload of payloads) expect(deliveredCount(mesh, 3, payload)).toBe(1);
+    expect(nextHops).not.toContain(shortId(mesh.nodes[1].address));
+    expect(mesh.counters(0).ackTimeouts - start.ackTimeouts).toBe(0);
+    // Back on: its next beacon makes it usable again, and the current splits between both relays.
+    mesh.down.delete(1);
+    mesh.run(3_000);
+    nextHops.length = 0;
+    for (let i = 0; i < 20; i++) {
+      send(mesh, 0, 3, text(`relay 1 back ${i}`));
+      mesh.settle();
+    }
+    expect(nextHops).toContain(shortId(mesh.nodes[1].address));
+  });
+
+  it("resends to a neighbour heard lately rather than to another one that may have gone", async () => {
+    // 0 — {1 … 5} — 6: five equal ways down. Relays 1–4 fail together; their reports stay as they
+    // were, so to node 0 they still look downhill until it misses their acknowledgements. Relay 5 is
+    // heard before every packet (it sends node 0 a message), the failed ones not for more than half
+    // a beacon interval (FAST_ROUTING: 1 s of 2 s) — and, for the first packets, not yet for longer
+    // than a beacon spacing, after which they are not used at all (the test above).
+    const relays = [1, 2, 3, 4, 5];
+    const topology: Topology = [relays, [0, 6], [0, 6], [0, 6], [0, 6], [0, 6], relays];
+    const mesh = await routedMesh(topology, "electric");
+    for (const relay of [1, 2, 3, 4]) mesh.down.add(relay);
+    mesh.run(1_100);
+    const start = mesh.counters(0);
+    const payloads = Array.from({ length: 6 }, (_, i) => text(`after the failure ${i}`));
+    for (const payload of payloads) {
+      send(mesh, 5, 0, text("still here"));
+      mesh.settle();
+      send(mesh, 0, 6, payload);
+      mesh.settle();
+    }
+    // A first copy may still go to a failed relay; its resend never does. A resend drawn among the
+    // other four downhill relays would be lost three times in four.
+    for (const payload of payloads) expect(deliveredCount(mesh, 6, payload)).toBe(1);
+    const end = mesh.counters(0);
+    expect(end.ackRetries - start.ackRetries).toBeGreaterThan(0);
+    expect(end.droppedUnacknowledged - start.droppedUnacknowledged).toBe(0);
+  });
+});
+
 describe("electric routing's duplicates", () => {
   it("a resend to a node that overheard the packet further along is not forwarded again", async () => {
     // Nodes 1 and 2 both lead from 0 to 3 and hear each other. Node 0 never hears their forwarding,
