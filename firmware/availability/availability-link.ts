@@ -116,6 +116,18 @@ const ACKNOWLEDGED_SHARE_GAIN: f64 = 1.0 / 16;
  */
 const SCOPED_FLOOD_HOPS: i32 = 2;
 /**
+ * An origin whose own table lacks the destination (it never verified its announce) floods the packet
+ * through the whole mesh while its channel is quiet (at least WHOLE_FLOOD_WHILE_ACKNOWLEDGED_SHARE of
+ * its routed copies acknowledged) and the mesh is not already carrying such floods: fewer than
+ * WHOLE_FLOODS_PER_WINDOW heard within WHOLE_FLOOD_WINDOW_BEACONS beacon intervals. An announce lost in
+ * a round's collisions is unknown to most of the mesh, so two rings rarely reach anyone who knows it;
+ * but every whole flood costs ~40 routed packets' airtime, and a young mesh full of such holes must not
+ * spend its channel on them (docs/routing.md, "No route").
+ */
+const WHOLE_FLOOD_WHILE_ACKNOWLEDGED_SHARE: f64 = 0.75;
+const WHOLE_FLOODS_PER_WINDOW: i32 = 2;
+const WHOLE_FLOOD_WINDOW_BEACONS: i64 = 2;
+/**
  * Announce relays wait up to announceInterval / 120 (30 s for hourly announces), at most this long.
  * An announce is not urgent; a window many frames long lets cancelling work — a node hears others
  * relay before its own turn comes — where a window of two frames let nearly every node relay every
@@ -256,6 +268,11 @@ export class AvailabilityLink extends Link {
   private awaitingAcks: i32 = 0;
   /** Share of this node's recent routed copies whose next hop was heard forwarding them. */
   private acknowledgedShare: f64 = 1.0;
+  /**
+   * When this node last heard (or sent) each of the most recent mesh-wide fallback floods, oldest
+   * first: the budget of such floods (WHOLE_FLOODS_PER_WINDOW per window).
+   */
+  private readonly wholeFloodsHeardMs: StaticArray<i64> = new StaticArray<i64>(WHOLE_FLOODS_PER_WINDOW);
   /** True while poll() runs, when nowMs is the current time. */
   private insidePoll: bool = false;
   private readonly header: AvailabilityHeaderView = new AvailabilityHeaderView();
@@ -673,6 +690,7 @@ export class AvailabilityLink extends Link {
       return this.drop(AvailabilityLinkCounter.Duplicates);
     }
     this.ring.remember(ringKey, packetId);
+    if (flooded && type == RoutedPacketType.Unicast && header.ceiling() == NO_POTENTIAL) this.wholeFloodHeard(this.nowMs);
     // From here the header describes the packet as this node holds it: the relay copy carries the
     // lowered limit, and the destination reads how many hops the packet travelled.
     header.countArrivalHop();
@@ -1082,7 +1100,9 @@ export class AvailabilityLink extends Link {
       // destination's announce altogether, asks two rings while the channel is not saturated (the
       // share of acknowledged copies, as for resends).
       const scope = !forwarded && this.acknowledgedShare >= RESEND_WHILE_ACKNOWLEDGED_SHARE ? SCOPED_FLOOD_HOPS : 1;
-      if (routing.strategy == RoutingStrategy.Electric && hopLimit > scope) {
+      const wholeMesh = !forwarded && index == NO_ENDPOINT && this.mayFloodWholeMesh(routing, now);
+      if (wholeMesh) this.wholeFloodHeard(now);
+      if (routing.strategy == RoutingStrategy.Electric && hopLimit > scope && !wholeMesh) {
         hopBound = <u32>(<i32>load<u8>(at + HOP_COUNT_OFFSET) + hopLimit);
         store<u8>(at + HOP_LIMIT_OFFSET, <u8>scope);
       }
@@ -1105,6 +1125,20 @@ export class AvailabilityLink extends Link {
     this.count(AvailabilityLinkCounter.RoutedSent);
     if (forwarded) this.count(AvailabilityLinkCounter.RoutedForwarded);
     return Status.Ok;
+  }
+
+  /** Electric routing, a quiet channel, and fewer than WHOLE_FLOODS_PER_WINDOW whole floods lately. */
+  private mayFloodWholeMesh(routing: RoutingState, now: i64): bool {
+    if (routing.strategy != RoutingStrategy.Electric || this.acknowledgedShare < WHOLE_FLOOD_WHILE_ACKNOWLEDGED_SHARE) return false;
+    const oldest = unchecked(this.wholeFloodsHeardMs[0]);
+    return oldest == 0 || now - oldest > routing.beaconIntervalMs * WHOLE_FLOOD_WINDOW_BEACONS;
+  }
+
+  /** Records a mesh-wide fallback flood (a flooded unicast without a hop bound) heard or sent now. */
+  private wholeFloodHeard(now: i64): void {
+    const times = this.wholeFloodsHeardMs;
+    for (let i = 1; i < times.length; i++) unchecked((times[i - 1] = times[i]));
+    unchecked((times[times.length - 1] = now));
   }
 
   /**

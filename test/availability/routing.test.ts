@@ -37,6 +37,7 @@ async function routedMesh(topology: Topology, strategy: RoutingStrategyName, ext
 interface SeenHeader {
   from: number;
   type: number;
+  hopLimit: number;
   packetId: number;
   transmitter: number;
   nextHop: number;
@@ -57,6 +58,7 @@ function headerIn(frame: WireFrame, mesh: FloodMesh): SeenHeader | undefined {
     return {
       from: frame.from,
       type: view.getUint8(O.type),
+      hopLimit: view.getUint8(O.hopLimit),
       packetId: view.getUint32(O.packetId, true),
       transmitter: view.getUint32(O.transmitter, true),
       nextHop: view.getUint32(O.nextHop, true),
@@ -83,6 +85,12 @@ function announceAt(frame: WireFrame, origin: Uint8Array): number {
 }
 
 const announceOf = (frame: WireFrame, origin: Uint8Array) => announceAt(frame, origin) >= 0;
+
+/** The type of the routed header whose source is `source` in `frame`, or -1. */
+function routedTypeFrom(frame: WireFrame, source: Uint8Array): number {
+  const at = indexOf(frame.bytes, source) - O.source;
+  return at >= 0 ? frame.bytes[at] : -1;
+}
 
 function total(mesh: FloodMesh, name: Parameters<typeof fatesOf>[0] extends infer C ? keyof C : never): number {
   return mesh.nodes.reduce((sum, _, i) => sum + mesh.counters(i)[name], 0);
@@ -307,9 +315,10 @@ describe("electric routing before a neighbour's first beacon", () => {
 });
 
 describe("electric routing under loss", () => {
-  it("floods a packet it cannot route only two hops deep", async () => {
-    // An 8-node line; node 0 sends to an endpoint nobody has heard of. Under next-hop routing that
-    // floods the line (route discovery); under electric routing it asks the nodes within two hops.
+  it("floods a packet for an endpoint it never heard of through the whole mesh while its channel is quiet", async () => {
+    // An 8-node line; node 0 sends to an endpoint nobody has heard of — as if its announce had been
+    // lost in a round's collisions, unknown to most of the mesh, so that two rings around the origin
+    // would find nobody who knows the way.
     const mesh = await routedMesh(lineTopology(8), "electric");
     const stranger = text("nobody-announced").subarray(0, 16);
     const carriers = new Set<number>();
@@ -321,43 +330,70 @@ describe("electric routing under loss", () => {
     expect(node.availability.pushTo(node.link, node.pool, text("lost"), stranger)).toBe(0);
     mesh.settle();
     expect(mesh.counters(0).noRoute).toBe(noRouteBefore + 1);
-    expect(carriers).toEqual(new Set([0, 1]));
-    expect(mesh.counters(2).hopLimitReached).toBeGreaterThan(0);
+    for (let i = 0; i < 7; i++) expect(carriers.has(i), `node ${i}`).toBe(true);
   });
 
-  it("gives a scoped flood its hops back when a neighbour routes it again", async () => {
-    // An 8-node line; node 0 never hears node 7's announces, so its packet for 7 floods two hops. Node
-    // 1 knows the way: the copy it routes on must be allowed the six hops to node 7, not the one hop
-    // left of the scoped flood.
+  it("floods no more than two packets through the whole mesh within two beacon intervals", async () => {
+    // The same line. Two whole-mesh floods from nodes 7 and 0 spend the budget every node keeps of
+    // them (heard, or sent); the third, from node 0 within two beacon intervals (4 s), asks two
+    // rings only — and once the window has passed, whole floods are allowed again.
+    const mesh = await routedMesh(lineTopology(8), "electric");
+    const carriersOf = (from: number, payload: string) => {
+      const stranger = text(`nobody-announced-${payload}`).subarray(0, 16);
+      const carriers = new Set<number>();
+      mesh.onFrame = (frame) => {
+        if (indexOf(frame.bytes, stranger) >= 0) carriers.add(frame.from);
+      };
+      const node = mesh.nodes[from];
+      expect(node.availability.pushTo(node.link, node.pool, text(payload), stranger)).toBe(0);
+      mesh.settle();
+      return carriers;
+    };
+    expect(carriersOf(7, "a").size).toBeGreaterThan(3);
+    expect(carriersOf(0, "b").size).toBeGreaterThan(3);
+    expect(carriersOf(0, "c")).toEqual(new Set([0, 1]));
+    mesh.run(4_100);
+    expect(carriersOf(0, "d").size).toBeGreaterThan(3);
+  });
+
+  it("floods a packet for a known endpoint it has no way down to only two hops deep, and gives it its hops back when a neighbour routes it", async () => {
+    // An 8-node line; node 0 verified node 7's announce but never got node 1's beacons, so it uses
+    // no neighbour and holds no potential: its packet for 7 floods two hops. Node 1 knows the way:
+    // the copy it routes on must be allowed the six hops to node 7, not the one hop left of the
+    // scoped flood.
     const mesh = await FloodMesh.create(lineTopology(8), { ...FAST_ROUTING, strategy: "electric", poolSize: 48 });
     const destination = mesh.nodes[7].address;
-    mesh.loses = (frame, to) => {
-      const at = indexOf(frame.bytes, destination) - O.source;
-      return to === 0 && at >= 0 && frame.bytes[at] === RoutedPacketType.Announce;
-    };
+    mesh.loses = (frame, to) =>
+      to === 0 && frame.from === 1 && routedTypeFrom(frame, mesh.nodes[1].address) === RoutedPacketType.Beacon;
     mesh.run(25_000);
-    expect(mesh.nodes[0].availability.routingInfo(mesh.nodes[0].link, mesh.now, destination).potential).toBe(
-      NO_POTENTIAL,
-    );
+    const info = (index: number) =>
+      mesh.nodes[index].availability.routingInfo(mesh.nodes[index].link, mesh.now, destination);
+    expect(info(0).potential).toBe(NO_POTENTIAL);
+    expect(info(0).endpoints).toBe(info(2).endpoints);
+    const floodHopLimits: number[] = [];
+    mesh.onFrame = (frame) => {
+      const header = headerIn(frame, mesh);
+      if (frame.from === 0 && header?.nextHop === 0) floodHopLimits.push(header.hopLimit);
+    };
     const payload = text("six more hops");
     const noRouteBefore = mesh.counters(0).noRoute;
     send(mesh, 0, 7, payload);
     mesh.settle();
     expect(mesh.counters(0).noRoute).toBe(noRouteBefore + 1);
+    expect(floodHopLimits).toEqual([2]);
     expect(mesh.counters(1).floodsRouted).toBeGreaterThan(0);
     expect(deliveredCount(mesh, 7, payload)).toBe(1);
     for (let i = 2; i < 7; i++) expect(mesh.counters(i).hopLimitReached, `node ${i}`).toBe(0);
   });
 
   it("lets the last ring of a scoped flood route it on, though the flood's hops are spent", async () => {
-    // The same line, but nodes 0 and 1 both miss node 7's announces: node 1 can only flood the packet
-    // on, and node 2 receives it with no flood hop left — it knows the way, so it routes it anyway.
+    // The same line, but nodes 0 and 1 both have no way down to node 7 (node 0 misses node 1's
+    // beacons, node 1 misses node 2's): node 1 can only flood the packet on, and node 2 receives it
+    // with no flood hop left — it knows the way, so it routes it anyway.
     const mesh = await FloodMesh.create(lineTopology(8), { ...FAST_ROUTING, strategy: "electric", poolSize: 48 });
     const destination = mesh.nodes[7].address;
-    mesh.loses = (frame, to) => {
-      const at = indexOf(frame.bytes, destination) - O.source;
-      return to <= 1 && at >= 0 && frame.bytes[at] === RoutedPacketType.Announce;
-    };
+    mesh.loses = (frame, to) =>
+      to <= 1 && frame.from === to + 1 && routedTypeFrom(frame, mesh.nodes[to + 1].address) === RoutedPacketType.Beacon;
     mesh.run(25_000);
     for (const index of [0, 1]) {
       const node = mesh.nodes[index];
