@@ -1130,6 +1130,7 @@ export class AvailabilityLink extends Link {
   /** Electric routing, a quiet channel, and fewer than WHOLE_FLOODS_PER_WINDOW whole floods lately. */
   private mayFloodWholeMesh(routing: RoutingState, now: i64): bool {
     if (routing.strategy != RoutingStrategy.Electric || this.acknowledgedShare < WHOLE_FLOOD_WHILE_ACKNOWLEDGED_SHARE) return false;
+    // 0: no such flood yet (one heard at exactly 0 ms counts as none — a clock starting at 0 only).
     const oldest = unchecked(this.wholeFloodsHeardMs[0]);
     return oldest == 0 || now - oldest > routing.beaconIntervalMs * WHOLE_FLOOD_WINDOW_BEACONS;
   }
