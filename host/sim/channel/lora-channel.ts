@@ -51,6 +51,7 @@ import { HEADER_SYMBOLS, preambleSymbols, symbolMicroseconds, timeOnAirMicroseco
 import { type LinkLossModel, LinkTable } from "./link-table.js";
 import {
   CRITICAL_PREAMBLE_SYMBOLS,
+  criticalSectionOffsetMicroseconds,
   DEFAULT_NOISE_FIGURE_DB,
   demodulationThresholdDbm,
   noiseFloorDbm,
@@ -493,7 +494,7 @@ export class LoRaChannel implements RadioMedium {
     const symbol = symbolMicroseconds(modulation.spreadingFactor, modulation.bandwidthHz);
     const preambleEnd = now + preambleSymbols(modulation) * symbol;
     const headerEnd = modulation.explicitHeader ? preambleEnd + HEADER_SYMBOLS * symbol : preambleEnd;
-    const criticalStart = now + Math.max(modulation.preambleLength - this.criticalPreambleSymbols, 0) * symbol;
+    const criticalStart = now + criticalSectionOffsetMicroseconds(modulation, this.criticalPreambleSymbols);
     const decodeThreshold = demodulationThresholdDbm(
       modulation.spreadingFactor,
       modulation.bandwidthHz,

@@ -1,6 +1,8 @@
 // What a LoRa receiver can demodulate: sensitivity per SF and bandwidth, the SNR floor per SF and the
 // thermal noise floor. A frame is decodable when its power is at or above the sensitivity and its SNR at
 // or above the floor; with a 6 dB noise figure the two agree within 1.5 dB at BW125.
+import type { LoRaModulation } from "../radio-medium.js";
+import { symbolMicroseconds } from "./airtime.js";
 
 /**
  * Sensitivity at BW125, dBm, indexed by SF. SF7–SF12: SX1276 datasheet Table 10 (LoRa receiver
@@ -51,6 +53,21 @@ const SNR_FLOOR_DB: readonly number[] = [
  * before then still catches the frame.
  */
 export const CRITICAL_PREAMBLE_SYMBOLS = 5;
+
+/**
+ * Microseconds from a frame's first preamble symbol to the opening of its vulnerable window: the last
+ * `criticalSymbols` programmed preamble symbols are still to come there (a preamble shorter than that
+ * is vulnerable from its start).
+ */
+export function criticalSectionOffsetMicroseconds(
+  modulation: LoRaModulation,
+  criticalSymbols: number = CRITICAL_PREAMBLE_SYMBOLS,
+): number {
+  return (
+    Math.max(modulation.preambleLength - criticalSymbols, 0) *
+    symbolMicroseconds(modulation.spreadingFactor, modulation.bandwidthHz)
+  );
+}
 
 /** A noise figure typical of SX126x/SX127x front ends; the datasheets' sensitivities imply about 6 dB. */
 export const DEFAULT_NOISE_FIGURE_DB = 6;

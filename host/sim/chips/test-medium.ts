@@ -4,8 +4,8 @@
 // channel, it lets a port that starts listening while a frame's last 5 preamble symbols are still to
 // come receive that frame.
 
-import { symbolMicroseconds, timeOnAirMicroseconds } from "../channel/airtime.js";
-import { CRITICAL_PREAMBLE_SYMBOLS } from "../channel/lora-receiver.js";
+import { timeOnAirMicroseconds } from "../channel/airtime.js";
+import { criticalSectionOffsetMicroseconds } from "../channel/lora-receiver.js";
 import { receiverCanDemodulate } from "../channel/modulation-match.js";
 import type { LoRaModulation, RadioMedium, RadioPort } from "../radio-medium.js";
 
@@ -71,12 +71,11 @@ export class LoopbackTestMedium implements RadioMedium {
   transmit(sender: RadioPort, frame: Uint8Array, modulation: LoRaModulation, _powerDbm: number): number {
     const airtime = loRaTimeOnAirMicroseconds(modulation, frame.length);
     const copy = frame.slice();
-    const symbol = symbolMicroseconds(modulation.spreadingFactor, modulation.bandwidthHz);
     const transmission: Transmission = {
       sender,
       modulation,
       endsAt: this.time + airtime,
-      detectableUntil: this.time + Math.max(modulation.preambleLength - CRITICAL_PREAMBLE_SYMBOLS, 0) * symbol,
+      detectableUntil: this.time + criticalSectionOffsetMicroseconds(modulation),
       // A receiver catches the frame if it listens when the preamble starts (or joins in time, below).
       listeners: this.ports.filter((port) => port !== sender && port.isListening(modulation)),
     };
