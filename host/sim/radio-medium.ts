@@ -59,7 +59,9 @@ export interface RadioMedium {
   /**
    * `port` has just begun searching for a preamble (entered RX, or returned to RX from CAD, standby or
    * its own transmission): a frame already on air whose preamble has enough symbols left to be
-   * detected can still be received. The medium asks `port.isListening()` which frames qualify.
+   * detected can still be received. The medium asks `port.isListening()` which frames qualify. A chip
+   * must call this on every entry into RX: leaving RX aborted the reception it had in progress, which
+   * the medium drops here rather than letting it resume.
    */
   listeningStarted(port: RadioPort): void;
 }

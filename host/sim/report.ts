@@ -29,6 +29,9 @@ export function formatReport(result: SimulationResult, options: { maxNodes?: num
     `Frames: ${result.frames.sent} sent, ${result.frames.received} received; receptions lost: ` +
       `${result.frames.collided} to collisions, ${result.frames.nearMisses} near misses (just too weak), ` +
       `${result.frames.halfDuplex} while transmitting` +
+      (result.frames.stoppedListening !== undefined
+        ? `, ${result.frames.stoppedListening} by leaving receive mid-frame`
+        : "") +
       (result.frames.lostRandomly !== undefined ? `, ${result.frames.lostRandomly} at random` : ""),
     `Airtime: ${(result.airtimeMs / 1000).toFixed(1)} s in total` +
       (result.airtimePerDeliveredMs !== null

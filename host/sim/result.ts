@@ -88,6 +88,11 @@ export interface SimulationResult {
     lostRandomly?: number;
     /** Receptions missed because the receiver was transmitting. */
     halfDuplex: number;
+    /**
+     * LoRa only: receptions lost because the receiver left receive mode during the frame (a CAD or
+     * standby mid-frame), even if it was back in receive before the frame ended.
+     */
+    stoppedListening?: number;
   };
   /** Drops summed over all nodes, by reason. */
   drops: Record<string, number>;

@@ -520,6 +520,7 @@ function collectResult(scenario: Scenario, run: RunRecord): SimulationResult {
       collided: total.lostToCollision,
       nearMisses: total.lostBelowSensitivity,
       halfDuplex: total.lostToHalfDuplex,
+      stoppedListening: total.lostStoppedListening,
     };
   } else {
     const total = espNowChannel!.totalStatistics();

@@ -233,6 +233,37 @@ describe("the SX1262 model's radio behaviour", () => {
     }
   });
 
+  it("loses a frame it was receiving when it goes to standby, unless SetRx comes again before the last 5 preamble symbols", () => {
+    // SF7/BW125, preamble 8, 3 bytes: the frame lasts 25.856 ms; its last 5 preamble symbols begin at 3.072 ms.
+    for (const [standbyAt, setRxAt, receives] of [
+      [1_000, 3_072, true],
+      [1_000, 3_073, false],
+      [10_000, 15_000, false],
+    ] as const) {
+      const medium = new LoopbackTestMedium();
+      const listener = new Sx1262Model(medium, { nodeIndex: 0 });
+      const talker = new Sx1262Model(medium, { nodeIndex: 1 });
+      medium.attach(listener);
+      medium.attach(talker);
+      const listen = (...bytes: number[]) => Array.from(listener.spiTransfer(Uint8Array.from(bytes)));
+      const talk = (...bytes: number[]) => Array.from(talker.spiTransfer(Uint8Array.from(bytes)));
+      configureLoRa(listen);
+      configureLoRa(talk);
+      talk(0x0e, 0x00, 7, 7, 7);
+      talk(0x8c, 0x00, 0x08, 0x00, 3, 0x01, 0x00);
+      listen(0x82, 0xff, 0xff, 0xff);
+      talk(0x83, 0, 0, 0);
+      medium.runUntil(standbyAt);
+      listen(0x80, 0x00);
+      medium.runUntil(setRxAt);
+      listen(0x82, 0xff, 0xff, 0xff);
+      medium.runUntilIdle();
+      const label = `SetStandby at ${standbyAt} µs, SetRx at ${setRxAt} µs`;
+      expect(listener.interruptStatus, label).toBe(receives ? Sx126xIrq.RxDone : 0);
+      expect(listener.errors).toEqual([]);
+    }
+  });
+
   it("loses its configuration in cold sleep and keeps it in warm sleep", () => {
     for (const warm of [false, true]) {
       const { model, send } = chip();

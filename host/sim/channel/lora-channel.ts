@@ -13,8 +13,13 @@
 //    receiving, has ended). Of several frames it could lock onto then, it takes the strongest; the
 //    others count as rule 6 collisions there. Half duplex: starting to transmit aborts the frame the
 //    port was receiving, and frames starting while it transmits are lost to it unless it is listening
-//    again before their vulnerable window. Ports of one node (several radios on one board) never hear
-//    each other: co-located antennas are not a link worth modelling.
+//    again before their vulnerable window. Leaving RX any other way (standby, sleep, CAD, reset) stops
+//    the demodulator too (SX1261/2 §9: only RX mode runs the receive chain; SX1276 §4.1.6 likewise for
+//    the LoRa modes): a chip back in RX before the frame's end searches for a new preamble instead of
+//    resuming, so the frame it was receiving is lost there unless its vulnerable window has not opened
+//    yet, when it may lock onto it again like onto any other. The chip's listeningStarted() is where the
+//    channel learns of this: every path into RX calls it. Ports of one node (several radios on one
+//    board) never hear each other: co-located antennas are not a link worth modelling.
 // 2. The frame must be decodable there: received power ≥ sensitivity(SF, BW) and SNR ≥ floor(SF)
 //    (lora-receiver.ts). Power = transmit power − link loss (median + frozen shadowing, propagation.ts)
 //    − frequency correction + optional per-frame fading, drawn once when the frame starts.
@@ -42,8 +47,9 @@
 //    frame stays on air to its planned end.
 //
 // Statistics are per node: a frame lost at a receiver is counted once, at that receiver, with its cause.
-// A loss counted while the frame is still on air (half duplex, rule 6) is withdrawn if the port locks
-// onto the frame after all (rule 1), and the frame's fate there is counted when it is settled instead.
+// A loss counted while the frame is still on air (half duplex, rule 6, a reception aborted by leaving
+// RX) is withdrawn if the port locks onto the frame after all (rule 1), and the frame's fate there is
+// counted when it is settled instead.
 import { SimulationEngine } from "../engine.js";
 import type { LoRaModulation, RadioMedium, RadioPort } from "../radio-medium.js";
 import { hashKeys } from "../random.js";
@@ -122,7 +128,10 @@ export interface LoRaNodeStatistics {
   lostBelowSensitivity: number;
   /** Frames lost because this node was transmitting, or started to, while they were on air. */
   lostToHalfDuplex: number;
-  /** Frames whose end found the port no longer listening (standby, sleep, another modulation). */
+  /**
+   * Frames the port stopped listening to before their end (standby, sleep, CAD, another modulation):
+   * found not listening when the frame ended, or back in RX too late to lock onto it again (rule 1).
+   */
   lostStoppedListening: number;
   /** Frames cut short because their sender left transmit mode early (rule 7). */
   lostSenderStopped: number;
@@ -143,7 +152,7 @@ function emptyStatistics(): LoRaNodeStatistics {
 }
 
 /** The statistics a frame can be counted lost under while it is still on air at a port. */
-type LossOnAir = "lostToCollision" | "lostToHalfDuplex";
+type LossOnAir = "lostToCollision" | "lostToHalfDuplex" | "lostStoppedListening";
 
 class PortState {
   transmission: Transmission | null = null;
@@ -435,7 +444,7 @@ export class LoRaChannel implements RadioMedium {
     // Built first: it validates the modulation before anything on the air changes.
     const transmission = this.startTransmission(state, frame.slice(), { ...modulation }, powerDbm, now);
     if (state.transmission !== null) this.stopEarly(state.transmission);
-    this.abortReceptionForTransmit(state);
+    this.abortReception(state, "lostToHalfDuplex");
     state.transmission = transmission;
     const statistics = this.statisticsByNode[state.node];
     statistics.framesSent++;
@@ -477,9 +486,14 @@ export class LoRaChannel implements RadioMedium {
     return false;
   }
 
-  /** Rule 1: the port's chip has entered RX; it may still catch a frame whose preamble is on air. */
+  /**
+   * Rule 1: the port's chip has entered RX; it may still catch a frame whose preamble is on air. A chip
+   * enters RX from some other mode, so a reception the port still holds was aborted when it left RX.
+   */
   listeningStarted(port: RadioPort): void {
-    this.searchForPreamble(this.requireState(port));
+    const state = this.requireState(port);
+    this.abortReception(state, "lostStoppedListening");
+    this.searchForPreamble(state);
   }
 
   // --- Inside ---
@@ -642,12 +656,16 @@ export class LoRaChannel implements RadioMedium {
     }
   }
 
-  private abortReceptionForTransmit(state: PortState): void {
+  /**
+   * The port's demodulator stopped (it began to transmit, or left RX): the frame it was receiving is
+   * lost, unless it locks onto it again before the frame's vulnerable window (searchForPreamble).
+   */
+  private abortReception(state: PortState, cause: LossOnAir): void {
     const reception = state.reception;
     if (reception === null) return;
     reception.active = false;
     state.reception = null;
-    this.countLossOnAir(state, reception.transmission, "lostToHalfDuplex");
+    this.countLossOnAir(state, reception.transmission, cause);
   }
 
   /** Takes a frame off the air: it no longer interferes, and nobody still receiving it will hear it. */

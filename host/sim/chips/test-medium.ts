@@ -2,7 +2,7 @@
 // hears every other one (same modulation, no loss, no collisions), with its own event queue. It
 // stands in for the real channel model (host/sim/channel/) so chip tests do not depend on it. Like the
 // channel, it lets a port that starts listening while a frame's last 5 preamble symbols are still to
-// come receive that frame.
+// come receive that frame, and a port that left RX and came back lose a frame past that point.
 
 import { timeOnAirMicroseconds } from "../channel/airtime.js";
 import { criticalSectionOffsetMicroseconds } from "../channel/lora-receiver.js";
@@ -96,13 +96,17 @@ export class LoopbackTestMedium implements RadioMedium {
     return this.onAir.some((t) => t.sender !== listener && sameLoRaChannel(t.modulation, modulation));
   }
 
-  /** Joins `port` to every frame on air whose preamble it can still detect (ideal: no demodulator limit). */
+  /**
+   * `port` entered RX: it joins every frame on air whose preamble it can still detect (ideal: no
+   * demodulator limit). Leaving RX aborted what it was receiving, so it drops the frames past that point.
+   */
   listeningStarted(port: RadioPort): void {
     for (const transmission of this.onAir) {
-      if (transmission.sender === port || transmission.listeners.includes(port)) continue;
-      if (this.time <= transmission.detectableUntil && port.isListening(transmission.modulation)) {
-        transmission.listeners.push(port);
-      }
+      if (transmission.sender === port) continue;
+      const catchable = this.time <= transmission.detectableUntil && port.isListening(transmission.modulation);
+      const index = transmission.listeners.indexOf(port);
+      if (index < 0 && catchable) transmission.listeners.push(port);
+      else if (index >= 0 && !catchable) transmission.listeners.splice(index, 1);
     }
   }
 

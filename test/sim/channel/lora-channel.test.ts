@@ -253,6 +253,36 @@ describe("the LoRa channel is half duplex and listens by the rules", () => {
     expect(leaving.channel.nodeStatistics(0).lostStoppedListening).toBe(1);
   });
 
+  it("drops a reception when the receiver leaves RX, locking on again only if it is back before the vulnerable window", () => {
+    for (const [leavesAt, returnsAt, receives] of [
+      [1_000, VULNERABLE_START, true],
+      [1_000, VULNERABLE_START + 1, false],
+      [30_000, 35_000, false],
+    ] as const) {
+      const { channel, receiver, first } = threeNodes();
+      first.sendAt(0);
+      channel.schedule(leavesAt, () => {
+        receiver.listening = false;
+      });
+      channel.schedule(returnsAt, () => {
+        receiver.listening = true;
+      });
+      channel.engine.runUntil(1e6);
+      const label = `out of RX from ${leavesAt} to ${returnsAt} µs`;
+      expect(
+        receiver.received.map((r) => r.atMicroseconds),
+        label,
+      ).toEqual(receives ? [FRAME_END] : []);
+      // Counted once either way: received, or lost because the demodulator stopped.
+      expect(channel.nodeStatistics(0), label).toMatchObject({
+        framesReceived: receives ? 1 : 0,
+        lostStoppedListening: receives ? 0 : 1,
+        lostToCollision: 0,
+        lostToHalfDuplex: 0,
+      });
+    }
+  });
+
   it("takes a frame off the air when its sender transmits again, reporting its end to the sender at once", () => {
     const { channel, receiver, first } = threeNodes();
     first.sendAt(0);
