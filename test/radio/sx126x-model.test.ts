@@ -56,6 +56,31 @@ describe("the SX1262 model's command interface", () => {
     expect(model.errors[0]).toMatch(/deviceSel 1/);
   });
 
+  it("refuses frequency, modulation and packet parameters outside standby with an execution failure", () => {
+    const { model, send } = chip();
+    configureLoRa(send);
+    const before = model.modulation();
+    send(0x82, 0xff, 0xff, 0xff); // continuous RX
+    send(0x86, 0x36, 0x51, 0x99, 0x9a); // 869.1 MHz
+    send(0x8b, 0x09, 0x04, 0x01, 0x00); // SF9
+    send(0x8c, 0x00, 0x10, 0x00, 0xff, 0x01, 0x00); // preamble 16
+    expect(model.errors).toEqual([
+      "SetRfFrequency outside standby",
+      "SetModulationParams outside standby",
+      "SetPacketParams outside standby",
+    ]);
+    expect(send(0xc0, 0x00)[1]).toBe(0x5a); // RX (0x5 << 4) | execution failure (0x5 << 1)
+    expect(model.modulation()).toEqual(before);
+    // In standby the same commands take effect, and clear the failure from the status.
+    send(0x80, 0x00);
+    send(0x86, 0x36, 0x51, 0x99, 0x9a);
+    send(0x8b, 0x09, 0x04, 0x01, 0x00);
+    send(0x8c, 0x00, 0x10, 0x00, 0xff, 0x01, 0x00);
+    expect(model.errors).toHaveLength(3);
+    expect(send(0xc0, 0x00)[1]).toBe(0x20);
+    expect(model.modulation()).toMatchObject({ frequencyHz: 869_100_000, spreadingFactor: 9, preambleLength: 16 });
+  });
+
   it("ignores and flags a command sent while BUSY is high after reset, and during reset", () => {
     const { model, send } = chip();
     model.gpioWrite(Pin.Reset, 0);

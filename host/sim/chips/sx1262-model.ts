@@ -3,8 +3,8 @@
 // (status byte, chip mode, IRQ status and masks, DIO1, BUSY, the 256-byte data buffer, registers,
 // modulation and packet parameters) and puts frames on a RadioMedium. Misuse a real chip would
 // reject or silently mishandle (unknown opcodes, wrong lengths, commands while BUSY, out-of-range
-// parameters) is recorded in `errors`, and flagged in the status byte like the chip does, rather
-// than thrown, so a test can assert that a driver never provoked any.
+// parameters, radio configuration outside standby) is recorded in `errors`, and flagged in the status
+// byte like the chip does, rather than thrown, so a test can assert that a driver never provoked any.
 //
 // LoRa only: the GFSK packet type is accepted but a GFSK transmission, reception or CAD is an error.
 import { type BusDevice, type LoRaModulation, Pin, type RadioMedium, type RadioPort } from "../radio-medium.js";
@@ -499,6 +499,7 @@ export class Sx1262Model implements BusDevice, RadioPort {
         const word = ((tx[1] << 24) | (tx[2] << 16) | (tx[3] << 8) | tx[4]) >>> 0;
         const hz = (word * 15625) / 16384;
         if (hz < 150e6 || hz > 960e6) return void this.reject(`${name}: ${(hz / 1e6).toFixed(3)} MHz out of range`);
+        if (!this.inStandby(name)) return;
         this.frequencyWord = word;
         this.modulationCache = undefined;
         break;
@@ -506,9 +507,7 @@ export class Sx1262Model implements BusDevice, RadioPort {
       case 0x8a: // SetPacketType (§13.4.2): only in standby.
         if (!expect(1)) return;
         if (tx[1] > 1) return void this.reject(`${name}: 0x${hex(tx[1])}`);
-        if (this.currentMode !== "standbyRc" && this.currentMode !== "standbyXosc") {
-          return void this.fail(`${name} outside standby`);
-        }
+        if (!this.inStandby(name)) return;
         this.packetType = tx[1];
         break;
       case 0x11: // GetPacketType (§13.4.3)
@@ -525,11 +524,11 @@ export class Sx1262Model implements BusDevice, RadioPort {
         break;
       }
       case 0x8b: // SetModulationParams (§13.4.5.2, LoRa: SF, BW, CR, LDRO).
-        if (!expect(4, 8) || !this.isLoRa(name)) return;
+        if (!expect(4, 8) || !this.isLoRa(name) || !this.inStandby(name)) return;
         this.setModulationParams(tx);
         break;
       case 0x8c: // SetPacketParams (§13.4.6.2, LoRa: preamble, header, length, CRC, IQ).
-        if (!expect(6, 9) || !this.isLoRa(name)) return;
+        if (!expect(6, 9) || !this.isLoRa(name) || !this.inStandby(name)) return;
         this.setPacketParams(tx);
         break;
       case 0x88: // SetCadParams (§13.4.7): symbols, peak, min, exit mode, 24-bit timeout.
@@ -826,6 +825,20 @@ export class Sx1262Model implements BusDevice, RadioPort {
 
   private isLoRa(name: string): boolean {
     return this.packetType === 1 || this.fail(`${name} with packet type GFSK (the model handles LoRa only)`);
+  }
+
+  /**
+   * Radio configuration: SetPacketType is only accepted in standby (§13.4.2). SetRfFrequency,
+   * SetModulationParams and SetPacketParams have no such sentence of their own, but the datasheet's
+   * configuration sequences issue them in standby, after SetStandby(STDBY_RC) (§14.2 TX, §14.3 RX), and
+   * it never says what a change does to a reception, transmission or CAD under way. The model refuses
+   * them outside standby as it does SetPacketType, rather than guess, so a driver that depends on it
+   * shows in `errors` and keeps the modulation the medium sees consistent for the whole frame.
+   */
+  private inStandby(name: string): boolean {
+    return (
+      this.currentMode === "standbyRc" || this.currentMode === "standbyXosc" || this.fail(`${name} outside standby`)
+    );
   }
 
   private inStandbyRc(name: string): boolean {
