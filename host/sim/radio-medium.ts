@@ -66,6 +66,30 @@ export interface RadioMedium {
   listeningStarted(port: RadioPort): void;
 }
 
+/**
+ * A frame a port's demodulator has locked onto, as the medium describes it to the chip
+ * (RadioPort.receptionStarted). Times are simulated microseconds on the medium's clock.
+ */
+export interface LoRaReception {
+  /** The sender's modulation: an explicit header announces its coding rate and CRC flag. */
+  readonly modulation: LoRaModulation;
+  /** Payload length in bytes, as an explicit header announces it. */
+  readonly payloadBytes: number;
+  /** The frame's first preamble symbol left the sender (the port may have locked on later). */
+  readonly startMicroseconds: number;
+  /** Preamble, sync word and start-of-frame delimiter are over: the header (or payload) begins. */
+  readonly preambleEndMicroseconds: number;
+  /** The explicit header's last symbol has arrived (equal to preambleEndMicroseconds with an implicit header). */
+  readonly headerEndMicroseconds: number;
+  /** The frame's last symbol; deliver() follows then if the frame was received. */
+  readonly endMicroseconds: number;
+  /**
+   * Whether the header arrived intact (no collision corrupted the frame before headerEndMicroseconds).
+   * Final from headerEndMicroseconds on; asked earlier, it answers for what has happened so far.
+   */
+  headerIntact(): boolean;
+}
+
 /** A chip model as the medium sees it. */
 export interface RadioPort {
   /** Index of the node the chip belongs to (for positions and statistics). */
@@ -79,4 +103,22 @@ export interface RadioPort {
    * decoded, so the chip raises a CRC error instead of RxDone.
    */
   deliver(frame: Uint8Array, rssiDbm: number, snrDb: number, crcOk: boolean): void;
+  /**
+   * Optional. The port's demodulator has just locked onto `reception`'s preamble: at the frame's start if
+   * the port was listening then, else when it started listening (listeningStarted) or was freed, while
+   * the frame's last 5 preamble symbols were still to come. Called synchronously, before the medium's
+   * next event. Every call is followed, for the same object, by exactly one of: deliver() at the frame's
+   * end (received, possibly with crcOk false), or receptionEnded(). A later receptionStarted() for
+   * another frame comes only after that (a louder frame capturing the demodulator ends the first one
+   * first). A chip that leaves RX forgets the reception itself; the medium's receptionEnded() for it
+   * still comes, later.
+   */
+  receptionStarted?(reception: LoRaReception): void;
+  /**
+   * Optional. `reception` ended without a deliver(): its header was corrupted, its sender stopped
+   * early, a louder frame captured the demodulator, the port left RX (or started to transmit), or the
+   * node was switched off. Called when the medium settles it, which for a header corrupted by a
+   * collision or a port that left RX is the frame's end.
+   */
+  receptionEnded?(reception: LoRaReception): void;
 }

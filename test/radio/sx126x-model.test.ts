@@ -253,7 +253,10 @@ describe("the SX1262 model's radio behaviour", () => {
       medium.runUntil(setRxAt);
       listen(0x82, 0xff, 0xff, 0xff);
       medium.runUntilIdle();
-      expect(listener.interruptStatus, `SetRx at ${setRxAt} µs`).toBe(receives ? Sx126xIrq.RxDone : 0);
+      // Masked: the detection flags (PreambleDetected, HeaderValid) have tests of their own (test/sim/chips/).
+      expect(listener.interruptStatus & Sx126xIrq.RxDone, `SetRx at ${setRxAt} µs`).toBe(
+        receives ? Sx126xIrq.RxDone : 0,
+      );
       expect(listen(0x13, 0, 0, 0)[2]).toBe(receives ? 3 : 0);
     }
   });
@@ -284,7 +287,7 @@ describe("the SX1262 model's radio behaviour", () => {
       listen(0x82, 0xff, 0xff, 0xff);
       medium.runUntilIdle();
       const label = `SetStandby at ${standbyAt} µs, SetRx at ${setRxAt} µs`;
-      expect(listener.interruptStatus, label).toBe(receives ? Sx126xIrq.RxDone : 0);
+      expect(listener.interruptStatus & Sx126xIrq.RxDone, label).toBe(receives ? Sx126xIrq.RxDone : 0);
       expect(listener.errors).toEqual([]);
     }
   });

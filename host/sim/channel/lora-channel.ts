@@ -46,12 +46,18 @@
 //    RadioMedium has no way to abandon a frame without sending another; until it has, an abandoned
 //    frame stays on air to its planned end.
 //
+// What a port is told (RadioPort): receptionStarted(reception) when it locks onto a frame (rules 1, 3),
+// with the frame's timing and a headerIntact() the chip asks at the header's end (rule 5), so a chip
+// model can raise its preamble and header flags when a real chip would; then deliver() at the frame's
+// end, or receptionEnded() for a reception that ends without one (header corrupted, sender stopped,
+// captured by a louder frame, the port left RX or transmitted, the node switched off).
+//
 // Statistics are per node: a frame lost at a receiver is counted once, at that receiver, with its cause.
 // A loss counted while the frame is still on air (half duplex, rule 6, a reception aborted by leaving
 // RX) is withdrawn if the port locks onto the frame after all (rule 1), and the frame's fate there is
 // counted when it is settled instead.
 import { SimulationEngine } from "../engine.js";
-import type { LoRaModulation, RadioMedium, RadioPort } from "../radio-medium.js";
+import type { LoRaModulation, LoRaReception, RadioMedium, RadioPort } from "../radio-medium.js";
 import { hashKeys } from "../random.js";
 import { HEADER_SYMBOLS, preambleSymbols, symbolMicroseconds, timeOnAirMicroseconds } from "./airtime.js";
 import { type LinkLossModel, LinkTable } from "./link-table.js";
@@ -110,11 +116,6 @@ export interface LoRaChannelOptions {
   gridCellMetres?: number;
 }
 
-/** Optional RadioPort extension: called when the port locks onto a frame's preamble. */
-export interface PreambleAwarePort extends RadioPort {
-  preambleDetected?(): void;
-}
-
 export interface LoRaNodeStatistics {
   framesSent: number;
   airtimeMicroseconds: number;
@@ -158,7 +159,7 @@ class PortState {
   transmission: Transmission | null = null;
   reception: Reception | null = null;
   constructor(
-    readonly port: PreambleAwarePort,
+    readonly port: RadioPort,
     readonly node: number,
   ) {}
 }
@@ -252,7 +253,8 @@ class SignalsAtNode {
   }
 }
 
-class Reception {
+/** One port's reception of one frame; the chip sees it as a LoRaReception (RadioPort.receptionStarted). */
+class Reception implements LoRaReception {
   corruptedAtMicroseconds = Number.POSITIVE_INFINITY;
   active = true;
   constructor(
@@ -264,6 +266,35 @@ class Reception {
     /** Interference above this (mW) corrupts the frame: its power less the capture threshold. */
     readonly tolerableInterferenceMw: number,
   ) {}
+
+  get modulation(): LoRaModulation {
+    return this.transmission.modulation;
+  }
+
+  get payloadBytes(): number {
+    return this.transmission.frame.length;
+  }
+
+  get startMicroseconds(): number {
+    return this.transmission.startMicroseconds;
+  }
+
+  get preambleEndMicroseconds(): number {
+    return this.transmission.preambleEndMicroseconds;
+  }
+
+  get headerEndMicroseconds(): number {
+    return this.transmission.headerEndMicroseconds;
+  }
+
+  get endMicroseconds(): number {
+    return this.transmission.endMicroseconds;
+  }
+
+  /** Rule 5: corruption that began before the header's end breaks the header. */
+  headerIntact(): boolean {
+    return this.corruptedAtMicroseconds >= this.transmission.headerEndMicroseconds;
+  }
 }
 
 /** How far below the tolerable interference the running total must be to skip the exact sum. */
@@ -390,9 +421,11 @@ export class LoRaChannel implements RadioMedium {
     }
     this.poweredOff.add(node);
     for (const state of this.portsByNode[node] ?? []) {
-      if (state.reception !== null) {
-        state.reception.active = false;
+      const reception = state.reception;
+      if (reception !== null) {
+        reception.active = false;
         state.reception = null;
+        state.port.receptionEnded?.(reception);
       }
       if (state.transmission !== null) this.stopEarly(state.transmission);
     }
@@ -403,7 +436,7 @@ export class LoRaChannel implements RadioMedium {
   }
 
   /** Connects a chip model; its node must be placed, here or before. A node may carry several ports. */
-  attach(port: PreambleAwarePort, position?: PlanePosition): void {
+  attach(port: RadioPort, position?: PlanePosition): void {
     if (this.portStates.has(port)) throw new Error(`port of node ${port.nodeIndex} is already attached`);
     if (position !== undefined) this.placeNode(port.nodeIndex, position);
     if (!this.links.has(port.nodeIndex)) throw new Error(`node ${port.nodeIndex} has no position`);
@@ -567,6 +600,7 @@ export class LoRaChannel implements RadioMedium {
       locked.active = false;
       receiver.reception = null;
       this.countLossOnAir(receiver, locked.transmission, "lostToCollision");
+      receiver.port.receptionEnded?.(locked);
       this.lock(receiver, signals, transmission, receivedDbm);
       return;
     }
@@ -638,7 +672,7 @@ export class LoRaChannel implements RadioMedium {
     receiver.reception = reception;
     transmission.receptions.push(reception);
     this.checkCorruption(reception);
-    receiver.port.preambleDetected?.();
+    receiver.port.receptionStarted?.(reception);
   }
 
   /**
@@ -666,6 +700,7 @@ export class LoRaChannel implements RadioMedium {
     reception.active = false;
     state.reception = null;
     this.countLossOnAir(state, reception.transmission, cause);
+    state.port.receptionEnded?.(reception);
   }
 
   /** Takes a frame off the air: it no longer interferes, and nobody still receiving it will hear it. */
@@ -687,6 +722,7 @@ export class LoRaChannel implements RadioMedium {
       reception.active = false;
       reception.state.reception = null;
       this.statisticsByNode[reception.state.node].lostSenderStopped++;
+      reception.state.port.receptionEnded?.(reception);
     }
   }
 
@@ -696,6 +732,7 @@ export class LoRaChannel implements RadioMedium {
     const delivered: Reception[] = [];
     const crcOk: boolean[] = [];
     const frames: Uint8Array[] = [];
+    const lost: Reception[] = [];
     const freed: PortState[] = [transmission.sender];
     for (const reception of transmission.receptions) {
       if (!reception.active) continue;
@@ -706,6 +743,7 @@ export class LoRaChannel implements RadioMedium {
       const statistics = this.statisticsByNode[receiver.node];
       if (!receiver.port.isListening(transmission.modulation)) {
         statistics.lostStoppedListening++;
+        lost.push(reception);
         continue;
       }
       if (reception.corruptedAtMicroseconds === Number.POSITIVE_INFINITY) {
@@ -716,7 +754,10 @@ export class LoRaChannel implements RadioMedium {
         continue;
       }
       statistics.lostToCollision++;
-      if (reception.corruptedAtMicroseconds < transmission.headerEndMicroseconds) continue;
+      if (!reception.headerIntact()) {
+        lost.push(reception);
+        continue;
+      }
       statistics.framesReceivedCorrupted++;
       const frame = transmission.frame.slice();
       if (!transmission.modulation.crcOn) this.alterOneByte(frame, transmission.frameNumber, receiver.node);
@@ -731,6 +772,7 @@ export class LoRaChannel implements RadioMedium {
       const reception = delivered[i];
       reception.state.port.deliver(frames[i], reception.powerDbm, reception.powerDbm - noiseDbm, crcOk[i]);
     }
+    for (const reception of lost) reception.state.port.receptionEnded?.(reception);
     // Rule 1: a port still listening now (continuous RX, or a chip that went to RX while its own frame
     // was still on air) searches for the next preamble, as the chip's demodulator does. After the
     // deliveries, so a chip that reacts at once (another SetRx, a transmission) has done so.

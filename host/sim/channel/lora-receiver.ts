@@ -69,6 +69,30 @@ export function criticalSectionOffsetMicroseconds(
   );
 }
 
+/**
+ * Preamble symbols a receiver correlates before it reports a detected preamble (SX126x PreambleDetected,
+ * SX127x RegModemStat "signal detected"): 2, the length of a channel activity detection, which runs the
+ * same preamble correlator and answers after about 2 symbols — the SX1276's captures (2^SF + 32)/BW and
+ * then processes for about one symbol (SX1276 datasheet §4.1.6), and AN1200.48 recommends a 2-symbol
+ * SX126x CAD at SF7–SF8. A port locks onto a frame with at least its last 5 programmed preamble symbols
+ * still to come (CRITICAL_PREAMBLE_SYMBOLS), so the detection always falls inside the preamble.
+ */
+export const PREAMBLE_DETECTION_SYMBOLS = 2;
+
+/**
+ * When a receiver that began hearing a frame's preamble at `lockedAtMicroseconds` (its start, or a
+ * later entry into RX) reports it detected: PREAMBLE_DETECTION_SYMBOLS symbols later, and no later
+ * than the end of the preamble (`preambleEndMicroseconds`, sync word and delimiter included).
+ */
+export function preambleDetectedAtMicroseconds(
+  modulation: LoRaModulation,
+  lockedAtMicroseconds: number,
+  preambleEndMicroseconds: number,
+): number {
+  const symbol = symbolMicroseconds(modulation.spreadingFactor, modulation.bandwidthHz);
+  return Math.min(lockedAtMicroseconds + PREAMBLE_DETECTION_SYMBOLS * symbol, preambleEndMicroseconds);
+}
+
 /** A noise figure typical of SX126x/SX127x front ends; the datasheets' sensitivities imply about 6 dB. */
 export const DEFAULT_NOISE_FIGURE_DB = 6;
 

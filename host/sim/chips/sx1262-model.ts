@@ -7,7 +7,15 @@
 // byte like the chip does, rather than thrown, so a test can assert that a driver never provoked any.
 //
 // LoRa only: the GFSK packet type is accepted but a GFSK transmission, reception or CAD is an error.
-import { type BusDevice, type LoRaModulation, Pin, type RadioMedium, type RadioPort } from "../radio-medium.js";
+import { preambleDetectedAtMicroseconds } from "../channel/lora-receiver.js";
+import {
+  type BusDevice,
+  type LoRaModulation,
+  type LoRaReception,
+  Pin,
+  type RadioMedium,
+  type RadioPort,
+} from "../radio-medium.js";
 
 /** Opcodes (§13) and their names, for decoding and for readable error messages. */
 const OPCODE_NAMES: Readonly<Record<number, string>> = {
@@ -62,6 +70,19 @@ export const Sx126xIrq = {
   CadDetected: 0x0100,
   Timeout: 0x0200,
 } as const;
+
+/** Flags a reception raises before its end, in the order it raises them. */
+const RECEPTION_PROGRESS_IRQS = Sx126xIrq.PreambleDetected | Sx126xIrq.HeaderValid | Sx126xIrq.HeaderErr;
+
+/** How far the frame being received has got: what the chip has raised for it so far. */
+enum ReceptionStage {
+  /** Locked onto the preamble, not yet detected. */
+  Locked,
+  PreambleDetected,
+  HeaderValid,
+  /** The header failed (collision, or longer than PayloadLength): HeaderErr raised, the frame is over. */
+  HeaderFailed,
+}
 
 /** Operating modes (§9); the status byte reports CAD as RX. */
 export type Sx1262Mode = "sleep" | "standbyRc" | "standbyXosc" | "fs" | "tx" | "rx" | "cad";
@@ -209,6 +230,12 @@ export class Sx1262Model implements BusDevice, RadioPort {
   private modulationCache: LoRaModulation | undefined;
   /** SetSleep with warm start: the configuration survives sleep (§13.1.1). */
   private sleepKeepsConfiguration = false;
+  /** The frame the demodulator is locked onto (RadioPort.receptionStarted), while in RX. */
+  private reception: LoRaReception | null = null;
+  private receptionStage = ReceptionStage.Locked;
+  private preambleDetectedAt = 0;
+  /** Raises the next reception flag on time, scheduled only when that flag reaches DIO1. */
+  private receptionTimer = 0;
 
   constructor(
     private readonly medium: RadioMedium,
@@ -225,6 +252,7 @@ export class Sx1262Model implements BusDevice, RadioPort {
   }
 
   get interruptStatus(): number {
+    this.advanceReception();
     return this.irqStatus;
   }
 
@@ -284,6 +312,8 @@ export class Sx1262Model implements BusDevice, RadioPort {
   spiTransfer(tx: Uint8Array): Uint8Array {
     const rx = new Uint8Array(tx.length);
     if (tx.length === 0) return rx;
+    // Flags the frame being received has earned by now, before the command reads or changes them.
+    this.advanceReception();
     const name = OPCODE_NAMES[tx[0]] ?? `opcode 0x${hex(tx[0])}`;
     if (this.inReset) {
       this.flag(`${name} sent while NRESET is low`);
@@ -305,6 +335,7 @@ export class Sx1262Model implements BusDevice, RadioPort {
   }
 
   gpioWrite(pin: number, level: number): void {
+    this.advanceReception();
     if (pin === Pin.Reset) {
       if (level === 0 && !this.inReset) this.holdInReset();
       else if (level !== 0 && this.inReset) this.releaseReset();
@@ -359,6 +390,10 @@ export class Sx1262Model implements BusDevice, RadioPort {
 
   deliver(frame: Uint8Array, rssiDbm: number, snrDb: number, crcOk: boolean): void {
     if (this.currentMode !== "rx" || this.inReset) return;
+    // The frame's end is past its header: PreambleDetected and HeaderValid (or HeaderErr) come first.
+    const headerFailed = this.reception !== null && this.endReception() === ReceptionStage.HeaderFailed;
+    // Its header error was raised at the header's end and ended the reception there.
+    if (headerFailed) return;
     if (!this.rxContinuous) {
       this.cancelModeTimer();
       this.currentMode = "standbyRc";
@@ -381,6 +416,32 @@ export class Sx1262Model implements BusDevice, RadioPort {
     this.signalRssiPacketRaw = clamp(Math.round(-(rssiDbm + Math.min(snrDb, 0)) * 2), 0, 255);
     this.commandStatus = COMMAND_STATUS.DataAvailable;
     this.raise(crcOk ? Sx126xIrq.RxDone : Sx126xIrq.RxDone | Sx126xIrq.CrcErr);
+  }
+
+  /**
+   * The medium locked the demodulator onto a frame. §13.3.1 (Table 13-29): PreambleDetected once the
+   * preamble is detected — PREAMBLE_DETECTION_SYMBOLS symbols after the chip began to hear it
+   * (lora-receiver.ts) — and, with an explicit header, HeaderValid or HeaderErr when the header's last
+   * symbol has arrived. Like every IRQ they latch only if enabled in the IrqMask, and reach DIO1 only
+   * through the DIO1 mask.
+   */
+  receptionStarted(reception: LoRaReception): void {
+    if (this.currentMode !== "rx" || this.inReset) return;
+    this.endReception();
+    this.reception = reception;
+    this.receptionStage = ReceptionStage.Locked;
+    this.preambleDetectedAt = preambleDetectedAtMicroseconds(
+      reception.modulation,
+      this.medium.now(),
+      reception.preambleEndMicroseconds,
+    );
+    this.advanceReception();
+    this.armReceptionTimer();
+  }
+
+  /** The medium dropped the reception without a delivery: the chip keeps what it raised until now. */
+  receptionEnded(reception: LoRaReception): void {
+    if (reception === this.reception) this.endReception();
   }
 
   // ---- Commands (§13) ------------------------------------------------------------------------------
@@ -472,6 +533,7 @@ export class Sx1262Model implements BusDevice, RadioPort {
         if (!expect(8)) return;
         this.irqMask = (tx[1] << 8) | tx[2];
         this.dio1Mask = (tx[3] << 8) | tx[4];
+        this.armReceptionTimer();
         break;
       case 0x12: // GetIrqStatus (§13.3.3)
         if (!expect(3)) return;
@@ -679,6 +741,7 @@ export class Sx1262Model implements BusDevice, RadioPort {
   private scheduleReceiveTimeout(timeoutTicks: number): void {
     this.modeTimer = this.medium.schedule(this.medium.now() + timeoutTicks * TICK_MICROSECONDS, () => {
       this.modeTimer = 0;
+      this.endReception();
       this.currentMode = "standbyRc";
       this.commandStatus = COMMAND_STATUS.CommandTimeout;
       this.raise(Sx126xIrq.Timeout);
@@ -713,7 +776,73 @@ export class Sx1262Model implements BusDevice, RadioPort {
   /** Leaves TX/RX/CAD. A frame already on the medium stays there (the medium has no cancel). */
   private stopActivity(): void {
     this.cancelModeTimer();
+    // Leaving RX stops the demodulator (§9): the frame being received is abandoned.
+    this.endReception();
     if (this.currentMode === "tx") this.abandonedTransmissions++;
+  }
+
+  // ---- The frame being received (PreambleDetected, HeaderValid, HeaderErr) ----------------------------
+
+  /**
+   * Raises the flags the frame being received has earned by now. Called before anything reads or
+   * changes the IRQ state, so flags not routed to DIO1 need no event of their own: the result is the
+   * same as raising each at its time, since the IrqMask in force then is the one in force now.
+   */
+  private advanceReception(): void {
+    const reception = this.reception;
+    if (reception === null) return;
+    const now = this.medium.now();
+    if (this.receptionStage === ReceptionStage.Locked) {
+      if (now < this.preambleDetectedAt) return;
+      this.receptionStage = ReceptionStage.PreambleDetected;
+      this.raise(Sx126xIrq.PreambleDetected);
+    }
+    // Implicit header: no header, so nothing more until the frame ends (§6.1.3, §13.3.1).
+    if (this.receptionStage !== ReceptionStage.PreambleDetected || this.headerType !== 0) return;
+    if (now < reception.headerEndMicroseconds) return;
+    // §13.4.6.2: in explicit header mode PayloadLength is the longest frame accepted.
+    if (reception.headerIntact() && reception.payloadBytes <= this.payloadLength) {
+      this.receptionStage = ReceptionStage.HeaderValid;
+      this.raise(Sx126xIrq.HeaderValid);
+    } else {
+      this.receptionStage = ReceptionStage.HeaderFailed;
+      this.raise(Sx126xIrq.HeaderErr);
+    }
+  }
+
+  /** Schedules the next reception flag when it reaches DIO1, so the interrupt comes on time. */
+  private armReceptionTimer(): void {
+    if (this.receptionTimer !== 0) this.medium.cancel(this.receptionTimer);
+    this.receptionTimer = 0;
+    if (this.reception === null) return;
+    const routed = this.irqMask & this.dio1Mask & RECEPTION_PROGRESS_IRQS;
+    let due = Number.POSITIVE_INFINITY;
+    if (this.receptionStage === ReceptionStage.Locked && (routed & Sx126xIrq.PreambleDetected) !== 0) {
+      due = this.preambleDetectedAt;
+    } else if (
+      this.receptionStage <= ReceptionStage.PreambleDetected &&
+      this.headerType === 0 &&
+      (routed & (Sx126xIrq.HeaderValid | Sx126xIrq.HeaderErr)) !== 0
+    ) {
+      due = this.reception.headerEndMicroseconds;
+    }
+    if (due === Number.POSITIVE_INFINITY) return;
+    this.receptionTimer = this.medium.schedule(due, () => {
+      this.receptionTimer = 0;
+      this.advanceReception();
+      this.armReceptionTimer();
+    });
+  }
+
+  /** Raises what the reception earned until now, then forgets it; returns the stage it had reached. */
+  private endReception(): ReceptionStage {
+    this.advanceReception();
+    const stage = this.receptionStage;
+    this.reception = null;
+    this.receptionStage = ReceptionStage.Locked;
+    if (this.receptionTimer !== 0) this.medium.cancel(this.receptionTimer);
+    this.receptionTimer = 0;
+    return stage;
   }
 
   private cancelModeTimer(): void {
@@ -744,6 +873,7 @@ export class Sx1262Model implements BusDevice, RadioPort {
   /** The state after power-on or NRESET (§9.1, Table 12-1). */
   private restoreResetState(): void {
     this.cancelModeTimer();
+    this.endReception();
     this.currentMode = "standbyRc";
     this.commandStatus = COMMAND_STATUS.None;
     this.irqStatus = 0;

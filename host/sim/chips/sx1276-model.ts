@@ -3,7 +3,15 @@
 // the FIFO (§4.1 "LoRa Mode FIFO Data Buffer"), the SLEEP/STDBY/TX/RX/CAD state machine (§4.1.6),
 // DIO0, and the packet RSSI/SNR registers (§5.5.5). Frames go through a RadioMedium. A driver's
 // mistakes are recorded in `errors` rather than thrown, so a test can assert there were none.
-import { type BusDevice, type LoRaModulation, Pin, type RadioMedium, type RadioPort } from "../radio-medium.js";
+import { preambleDetectedAtMicroseconds } from "../channel/lora-receiver.js";
+import {
+  type BusDevice,
+  type LoRaModulation,
+  type LoRaReception,
+  Pin,
+  type RadioMedium,
+  type RadioPort,
+} from "../radio-medium.js";
 
 /** LoRa-mode register addresses (datasheet §6, LoRa register table). */
 export enum Sx1276Register {
@@ -74,6 +82,27 @@ export enum Sx1276Irq {
   TxDone = 0x08,
   CadDone = 0x04,
   CadDetected = 0x01,
+}
+
+/** RegModemStat bits 4–0 in LoRa mode (register table); bits 7–5 are the last header's RxCodingRate. */
+export enum Sx1276ModemStatus {
+  SignalDetected = 0x01,
+  SignalSynchronized = 0x02,
+  RxOnGoing = 0x04,
+  HeaderInfoValid = 0x08,
+  ModemClear = 0x10,
+}
+
+/** How far the frame being received has got. */
+enum ReceptionStage {
+  /** Locked onto the preamble, not yet detected: the modem still shows clear. */
+  Locked,
+  /** Preamble detected: signal detected, synchronized, RX on-going. */
+  Detected,
+  /** Explicit header received: header info valid too, ValidHeader raised. */
+  HeaderValid,
+  /** The header failed its CRC: the modem dropped the frame and searches again (clear). */
+  HeaderFailed,
 }
 
 const SPI_WRITE = 0x80;
@@ -230,6 +259,12 @@ export class Sx1276Model implements BusDevice, RadioPort {
   private cadTimer: number | undefined;
   private transmitModulation: LoRaModulation | undefined;
   private receiveModulation: LoRaModulation | undefined;
+  /** The frame the modem is locked onto (RadioPort.receptionStarted), while in RX. */
+  private reception: LoRaReception | null = null;
+  private receptionStage = ReceptionStage.Locked;
+  private preambleDetectedAt = 0;
+  /** RegModemStat.RxCodingRate: the coding rate (1–4 for 4/5–4/8) of the last header received. */
+  private headerCodingRate = 0;
 
   constructor(
     private readonly medium: RadioMedium,
@@ -251,9 +286,10 @@ export class Sx1276Model implements BusDevice, RadioPort {
     return (this.registers[Sx1276Register.OpMode] & LONG_RANGE_MODE) !== 0;
   }
 
-  /** Current value of a register (no side effects). */
+  /** Current value of a register (no side effects beyond the reception's progress up to now). */
   peek(address: number): number {
-    return this.registers[address & 0x7f];
+    this.advanceReception();
+    return this.readRegisterValue(address & 0x7f);
   }
 
   /** Carrier frequency from RegFrf: f = Frf · 32 MHz / 2^19. */
@@ -291,6 +327,8 @@ export class Sx1276Model implements BusDevice, RadioPort {
 
   spiTransfer(tx: Uint8Array): Uint8Array {
     const rx = new Uint8Array(tx.length);
+    // What the frame being received has reached by now, before the access reads or changes it.
+    this.advanceReception();
     if (this.inReset) {
       this.error("SPI transfer while NRESET is held low (§7.2.2)");
       return rx;
@@ -311,7 +349,7 @@ export class Sx1276Model implements BusDevice, RadioPort {
         rx[i] = 0;
       } else {
         // During a write MISO returns the register's old value (§4.3).
-        rx[i] = this.registers[address];
+        rx[i] = this.readRegisterValue(address);
         if (write) this.writeRegister(address, tx[i]);
       }
       address = (address + 1) & 0x7f;
@@ -323,6 +361,7 @@ export class Sx1276Model implements BusDevice, RadioPort {
     switch (pin) {
       case Pin.Reset:
         if (level === 0 && !this.inReset) {
+          this.endReception();
           this.inReset = true;
           this.resetLowMicroseconds = 0;
           this.abortActivity();
@@ -381,6 +420,11 @@ export class Sx1276Model implements BusDevice, RadioPort {
       this.statistics.framesMissed++;
       return;
     }
+    // The frame's end is past its header: ValidHeader and the header count came at the header's end.
+    const tracked = this.reception !== null;
+    const stage = this.endReception();
+    if (tracked && stage === ReceptionStage.HeaderFailed) return;
+    const headerCounted = tracked && stage === ReceptionStage.HeaderValid;
     const modulation = this.modulation("receive");
     let length = frame.length;
     let intact = crcOk;
@@ -398,7 +442,7 @@ export class Sx1276Model implements BusDevice, RadioPort {
     this.writePacketQuality(rssiDbm, snrDb);
     const payloadHasCrc = modulation.explicitHeader ? (headerCrcOn ?? modulation.crcOn) : modulation.crcOn;
     this.registers[Sx1276Register.HopChannel] = payloadHasCrc ? 0x40 : 0x00;
-    this.incrementCounter(Sx1276Register.RxHeaderCountMsb);
+    if (!headerCounted) this.incrementCounter(Sx1276Register.RxHeaderCountMsb);
     // Without a payload CRC the chip cannot notice the corruption and reports a good frame.
     const crcError = !intact && payloadHasCrc;
     if (crcError) this.statistics.crcErrors++;
@@ -406,11 +450,88 @@ export class Sx1276Model implements BusDevice, RadioPort {
       this.statistics.framesReceived++;
       this.incrementCounter(Sx1276Register.RxPacketCountMsb);
     }
-    this.raise(Sx1276Irq.ValidHeader | Sx1276Irq.RxDone | (crcError ? Sx1276Irq.PayloadCrcError : 0));
+    const validHeader = headerCounted ? 0 : Sx1276Irq.ValidHeader;
+    this.raise(validHeader | Sx1276Irq.RxDone | (crcError ? Sx1276Irq.PayloadCrcError : 0));
     if (this.mode === Sx1276Mode.ReceiveSingle) this.setMode(Sx1276Mode.Standby);
   }
 
+  /**
+   * The medium locked the modem onto a frame. RegModemStat (register table, §4.1.6) follows it live:
+   * signal detected, signal synchronized and RX on-going once the preamble is detected
+   * (PREAMBLE_DETECTION_SYMBOLS symbols after the modem began to hear it, lora-receiver.ts), header info
+   * valid once an explicit header has arrived — when ValidHeader is raised, RegRxHeaderCnt counts it
+   * and RxCodingRate takes the header's coding rate — and modem clear again when the frame ends.
+   */
+  receptionStarted(reception: LoRaReception): void {
+    if (this.inReset || !this.loraMode || !this.receiving()) return;
+    this.endReception();
+    this.reception = reception;
+    this.receptionStage = ReceptionStage.Locked;
+    this.preambleDetectedAt = preambleDetectedAtMicroseconds(
+      reception.modulation,
+      this.medium.now(),
+      reception.preambleEndMicroseconds,
+    );
+    this.advanceReception();
+  }
+
+  /** The medium dropped the reception without a delivery: the modem is clear again. */
+  receptionEnded(reception: LoRaReception): void {
+    if (reception === this.reception) this.endReception();
+  }
+
+  // ——— The frame being received ———
+
+  /**
+   * Brings the reception up to now. ValidHeader is not on DIO0 (DIO0_SOURCES) and RegModemStat is only
+   * read over SPI, so every change waits for the next access instead of an event of its own.
+   */
+  private advanceReception(): void {
+    const reception = this.reception;
+    if (reception === null) return;
+    const now = this.medium.now();
+    if (this.receptionStage === ReceptionStage.Locked) {
+      if (now < this.preambleDetectedAt) return;
+      this.receptionStage = ReceptionStage.Detected;
+    }
+    if (this.receptionStage !== ReceptionStage.Detected || !reception.modulation.explicitHeader) return;
+    if (now < reception.headerEndMicroseconds) return;
+    if (!reception.headerIntact()) {
+      // A header that fails its CRC raises nothing in LoRa mode; the modem searches for a preamble again.
+      this.receptionStage = ReceptionStage.HeaderFailed;
+      return;
+    }
+    this.receptionStage = ReceptionStage.HeaderValid;
+    this.headerCodingRate = reception.modulation.codingRateDenominator - 4;
+    this.incrementCounter(Sx1276Register.RxHeaderCountMsb);
+    this.raise(Sx1276Irq.ValidHeader);
+  }
+
+  /** Brings the reception up to now, then forgets it; returns the stage it had reached. */
+  private endReception(): ReceptionStage {
+    this.advanceReception();
+    const stage = this.receptionStage;
+    this.reception = null;
+    this.receptionStage = ReceptionStage.Locked;
+    return stage;
+  }
+
+  /** RegModemStat now: live modem status, and the coding rate of the last header received. */
+  private modemStatus(): number {
+    let status: number = Sx1276ModemStatus.ModemClear;
+    const stage = this.reception === null ? ReceptionStage.Locked : this.receptionStage;
+    if (stage === ReceptionStage.Detected || stage === ReceptionStage.HeaderValid) {
+      status = Sx1276ModemStatus.SignalDetected | Sx1276ModemStatus.SignalSynchronized | Sx1276ModemStatus.RxOnGoing;
+      if (stage === ReceptionStage.HeaderValid) status |= Sx1276ModemStatus.HeaderInfoValid;
+    }
+    return (this.headerCodingRate << 5) | status;
+  }
+
   // ——— Registers ———
+
+  private readRegisterValue(address: number): number {
+    return address === Sx1276Register.ModemStat ? this.modemStatus() : this.registers[address];
+  }
 
   private resetRegisters(): void {
     this.registers.fill(0);
@@ -418,6 +539,7 @@ export class Sx1276Model implements BusDevice, RadioPort {
     this.registers[Sx1276Register.Version] = this.version;
     this.fifo.fill(0);
     this.receiveWriteAddress = 0;
+    this.headerCodingRate = 0;
     this.invalidateModulation();
   }
 
@@ -468,6 +590,8 @@ export class Sx1276Model implements BusDevice, RadioPort {
 
   private enterMode(previous: Sx1276Mode, next: Sx1276Mode): void {
     if (previous === next) return;
+    // Leaving RX stops the modem (§4.1.6): the frame being received is abandoned.
+    if (!isReceiveMode(next)) this.endReception();
     if (previous === Sx1276Mode.ChannelActivityDetection) this.cancelCad();
     if (next === Sx1276Mode.Sleep) {
       // The FIFO is cleared and the RX counters reset in SLEEP (register table, RegFifo / RegRxHeaderCnt).
@@ -676,6 +800,10 @@ export class Sx1276Model implements BusDevice, RadioPort {
   private error(message: string): void {
     this.errors.push(message);
   }
+}
+
+function isReceiveMode(mode: Sx1276Mode): boolean {
+  return mode === Sx1276Mode.ReceiveContinuous || mode === Sx1276Mode.ReceiveSingle;
 }
 
 function hex(value: number): string {

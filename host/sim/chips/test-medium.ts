@@ -2,12 +2,15 @@
 // hears every other one (same modulation, no loss, no collisions), with its own event queue. It
 // stands in for the real channel model (host/sim/channel/) so chip tests do not depend on it. Like the
 // channel, it lets a port that starts listening while a frame's last 5 preamble symbols are still to
-// come receive that frame, and a port that left RX and came back lose a frame past that point.
+// come receive that frame, and a port that left RX and came back lose a frame past that point; and it
+// tells ports when they lock onto a frame and when a reception ends without a delivery
+// (RadioPort.receptionStarted / receptionEnded). Being ideal, it has no demodulator limit: a port hears
+// overlapping frames all at once, and is told of each.
 
-import { timeOnAirMicroseconds } from "../channel/airtime.js";
+import { HEADER_SYMBOLS, preambleSymbols, symbolMicroseconds, timeOnAirMicroseconds } from "../channel/airtime.js";
 import { criticalSectionOffsetMicroseconds } from "../channel/lora-receiver.js";
 import { receiverCanDemodulate } from "../channel/modulation-match.js";
-import type { LoRaModulation, RadioMedium, RadioPort } from "../radio-medium.js";
+import type { LoRaModulation, LoRaReception, RadioMedium, RadioPort } from "../radio-medium.js";
 
 interface ScheduledEvent {
   at: number;
@@ -23,6 +26,8 @@ interface Transmission {
   detectableUntil: number;
   /** Ports that caught the preamble; each gets the frame if it still listens at the end. */
   listeners: RadioPort[];
+  /** What each listener was told in receptionStarted (the channel never corrupts a header). */
+  reception: LoRaReception;
 }
 
 /** LoRa time on air in whole microseconds, from the channel model's independent TypeScript formula. */
@@ -71,6 +76,17 @@ export class LoopbackTestMedium implements RadioMedium {
   transmit(sender: RadioPort, frame: Uint8Array, modulation: LoRaModulation, _powerDbm: number): number {
     const airtime = loRaTimeOnAirMicroseconds(modulation, frame.length);
     const copy = frame.slice();
+    const symbol = symbolMicroseconds(modulation.spreadingFactor, modulation.bandwidthHz);
+    const preambleEnd = this.time + preambleSymbols(modulation) * symbol;
+    const reception: LoRaReception = {
+      modulation: { ...modulation },
+      payloadBytes: frame.length,
+      startMicroseconds: this.time,
+      preambleEndMicroseconds: preambleEnd,
+      headerEndMicroseconds: modulation.explicitHeader ? preambleEnd + HEADER_SYMBOLS * symbol : preambleEnd,
+      endMicroseconds: this.time + airtime,
+      headerIntact: () => true,
+    };
     const transmission: Transmission = {
       sender,
       modulation,
@@ -78,8 +94,10 @@ export class LoopbackTestMedium implements RadioMedium {
       detectableUntil: this.time + criticalSectionOffsetMicroseconds(modulation),
       // A receiver catches the frame if it listens when the preamble starts (or joins in time, below).
       listeners: this.ports.filter((port) => port !== sender && port.isListening(modulation)),
+      reception,
     };
     this.onAir.push(transmission);
+    for (const port of transmission.listeners) port.receptionStarted?.(reception);
     const corrupted = this.corruptNextFrame;
     this.corruptNextFrame = false;
     this.schedule(this.time + airtime, () => {
@@ -87,6 +105,7 @@ export class LoopbackTestMedium implements RadioMedium {
       sender.transmitDone();
       for (const port of transmission.listeners) {
         if (port.isListening(modulation)) port.deliver(copy, this.rssiDbm, this.snrDb, !corrupted);
+        else port.receptionEnded?.(reception);
       }
     });
     return airtime;
@@ -105,8 +124,15 @@ export class LoopbackTestMedium implements RadioMedium {
       if (transmission.sender === port) continue;
       const catchable = this.time <= transmission.detectableUntil && port.isListening(transmission.modulation);
       const index = transmission.listeners.indexOf(port);
-      if (index < 0 && catchable) transmission.listeners.push(port);
-      else if (index >= 0 && !catchable) transmission.listeners.splice(index, 1);
+      if (index >= 0) {
+        // Leaving RX aborted the reception; the port may lock onto the preamble afresh.
+        transmission.listeners.splice(index, 1);
+        port.receptionEnded?.(transmission.reception);
+      }
+      if (catchable) {
+        transmission.listeners.push(port);
+        port.receptionStarted?.(transmission.reception);
+      }
     }
   }
 

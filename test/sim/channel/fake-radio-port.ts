@@ -2,9 +2,9 @@
 // it is not transmitting and `listening` is set, and records what the channel tells it. Switching
 // `listening` on tells the channel, as a chip entering RX does.
 import { lowDataRateOptimizeRequired } from "../../../host/sim/channel/airtime.js";
-import type { LoRaChannel, PreambleAwarePort } from "../../../host/sim/channel/lora-channel.js";
+import type { LoRaChannel } from "../../../host/sim/channel/lora-channel.js";
 import { receiverCanDemodulate } from "../../../host/sim/channel/modulation-match.js";
-import type { LoRaModulation } from "../../../host/sim/radio-medium.js";
+import type { LoRaModulation, LoRaReception, RadioPort } from "../../../host/sim/radio-medium.js";
 
 /** EU868 869.525 MHz, SF7/BW125, CR 4/5, 8-symbol preamble, private sync word, CRC on, explicit header. */
 export function loraModulation(changes: Partial<LoRaModulation> = {}): LoRaModulation {
@@ -33,10 +33,12 @@ export interface RecordedFrame {
   atMicroseconds: number;
 }
 
-export class FakeRadioPort implements PreambleAwarePort {
+export class FakeRadioPort implements RadioPort {
   readonly received: RecordedFrame[] = [];
   readonly transmitDoneAt: number[] = [];
-  preamblesDetected = 0;
+  /** Receptions the channel started (locks onto a preamble), and those it ended without a delivery. */
+  readonly receptionsStarted: LoRaReception[] = [];
+  readonly receptionsEnded: LoRaReception[] = [];
   /** Frames handed to the channel whose transmitDone has not come yet (a restart leaves two). */
   private framesOnAir = 0;
   private listeningOn = true;
@@ -86,7 +88,16 @@ export class FakeRadioPort implements PreambleAwarePort {
     this.received.push({ frame, rssiDbm, snrDb, crcOk, atMicroseconds: this.channel.now() });
   }
 
-  preambleDetected(): void {
-    this.preamblesDetected++;
+  /** How many times the channel locked this port onto a preamble. */
+  get preamblesDetected(): number {
+    return this.receptionsStarted.length;
+  }
+
+  receptionStarted(reception: LoRaReception): void {
+    this.receptionsStarted.push(reception);
+  }
+
+  receptionEnded(reception: LoRaReception): void {
+    this.receptionsEnded.push(reception);
   }
 }
