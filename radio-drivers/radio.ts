@@ -49,6 +49,13 @@ export abstract class Radio {
   /** Starts channel activity detection; CadDone follows, with CadDetected if a preamble was heard. */
   abstract startChannelActivityDetection(): bool;
 
+  /**
+   * True while the chip, listening, is inside a frame: its preamble or header detected and the frame
+   * not yet ended. Listen-before-talk must not start a CAD then — both chips leave receive for it, and
+   * the frame would be lost. `nowMs` lets a driver give up on a detection that never became a frame.
+   */
+  abstract receptionInProgress(nowMs: i64): bool;
+
   /** Cheap check of the IRQ line: true when takeEvents() has something to report. */
   abstract interruptPending(): bool;
 

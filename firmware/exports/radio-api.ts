@@ -68,6 +68,12 @@ export function radioStartChannelActivityDetection(radio: i32): i32 {
   return r === null ? -1 : r.startChannelActivityDetection() ? 1 : 0;
 }
 
+/** 1 while the radio is inside a frame it is receiving (Radio.receptionInProgress), 0 if not, -1 without a radio. */
+export function radioReceptionInProgress(radio: i32, nowMs: i64): i32 {
+  const r = radioAt(radio);
+  return r === null ? -1 : r.receptionInProgress(nowMs) ? 1 : 0;
+}
+
 export function radioInterruptPending(radio: i32): i32 {
   const r = radioAt(radio);
   return r === null ? -1 : r.interruptPending() ? 1 : 0;

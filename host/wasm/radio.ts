@@ -64,6 +64,7 @@ interface RadioExports {
   radioStartReceive(radio: number): number;
   radioStartChannelActivityDetection(radio: number): number;
   radioInterruptPending(radio: number): number;
+  radioReceptionInProgress(radio: number, nowMs: bigint): number;
   radioTakeEvents(radio: number): number;
   radioReadFrame(radio: number): number;
   radioTimeOnAirMicroseconds(radio: number, length: number): number;
@@ -116,6 +117,11 @@ export class RadioDriver {
 
   startChannelActivityDetection(): boolean {
     return this.x.radioStartChannelActivityDetection(this.handle) === 1;
+  }
+
+  /** True while the chip is inside a frame it is receiving; `nowMs` ages a detection that never became one. */
+  receptionInProgress(nowMs: number): boolean {
+    return this.x.radioReceptionInProgress(this.handle, BigInt(nowMs)) === 1;
   }
 
   interruptPending(): boolean {

@@ -170,6 +170,12 @@ export class LoRaLink extends FramedLink {
         return;
       }
     }
+    // A frame arriving now would be lost to the CAD (both chips leave receive for it), and it is what
+    // a CAD is for: the channel is busy.
+    if (this.radio.receptionInProgress(now)) {
+      this.onChannelBusy(now);
+      return;
+    }
     if (!this.radio.startChannelActivityDetection()) {
       this.recoverRadio();
       return;

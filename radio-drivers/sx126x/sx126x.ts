@@ -78,6 +78,16 @@ const TX_TIMEOUT_MARGIN_MICROSECONDS: i64 = 50_000;
 /** Every interrupt the driver reports, routed to DIO1 (§13.3.1). */
 const DRIVER_IRQ_MASK: i32 =
   Irq.TxDone | Irq.RxDone | Irq.HeaderErr | Irq.CrcErr | Irq.CadDone | Irq.CadDetected | Irq.Timeout;
+/**
+ * Flags that a frame is being received (§13.3.1, Table 13-29): enabled in the IrqMask so GetIrqStatus
+ * shows them, but not routed to DIO1 — receptionInProgress() polls them before a CAD, nothing else
+ * needs to wake for them.
+ */
+const RECEPTION_IRQ_MASK: i32 = Irq.PreambleDetected | Irq.HeaderValid;
+/** Flags that end a reception: after them the detection flags belong to the frame that ended. */
+const RECEPTION_END_IRQ_MASK: i32 = Irq.RxDone | Irq.HeaderErr | Irq.CrcErr | Irq.Timeout;
+/** No detection flag seen yet. */
+const NOT_DETECTED: i64 = -1;
 
 /** PA configuration for one requested power: SetPaConfig (§13.1.14) and SetTxParams (§13.4.4) arguments. */
 export class PowerAmplifierSetting {
@@ -103,6 +113,14 @@ export abstract class SX126x extends Radio {
   private packetParamsLength: i32 = -1;
   /** An unread frame sits in the RX buffer: set by RxDone; cleared by reading it, a transmit or a bad frame. */
   private frameReady: bool = false;
+  /** When receptionInProgress() first saw the current detection flags, ms; NOT_DETECTED when none. */
+  private detectedSinceMs: i64 = NOT_DETECTED;
+  /**
+   * Longest a detection may last before it is taken for one that never became a frame: a preamble
+   * detected on noise, or a header lost, sets PreambleDetected and nothing ends it in continuous RX.
+   * The airtime of the longest frame, counted from when the flag was first seen.
+   */
+  private longestFrameMs: i64 = 0;
 
   constructor(bus: SpiBus) {
     super(bus);
@@ -192,8 +210,9 @@ export abstract class SX126x extends Radio {
 
     // TX and RX share the whole buffer from offset 0 (half duplex; §13.4.8).
     this.command2(Opcode.SetBufferBaseAddress, 0, 0);
-    this.setDioIrqParams(DRIVER_IRQ_MASK, DRIVER_IRQ_MASK);
+    this.setDioIrqParams(DRIVER_IRQ_MASK | RECEPTION_IRQ_MASK, DRIVER_IRQ_MASK);
     this.command2(Opcode.ClearIrqStatus, Irq.All >> 8, Irq.All);
+    this.longestFrameMs = timeOnAirMicroseconds(c, MAX_PAYLOAD_LENGTH) / 1000 + 1;
 
     // Did it all take? Calibration or oscillator errors (§13.6.1) mean a wrong TCXO setting or a
     // damaged chip; a rejected command shows in the status byte (§13.5.1).
@@ -249,6 +268,9 @@ export abstract class SX126x extends Radio {
     // In explicit header mode PayloadLength is the longest frame accepted (§13.4.6.2).
     if (this.packetParamsLength != MAX_PAYLOAD_LENGTH) this.setPacketParams(MAX_PAYLOAD_LENGTH);
     if (this.config.mcuRfSwitch) this.switchAntenna(true, false);
+    // Detection flags left from an earlier reception (one cut short by leaving RX) are not this one's.
+    this.command2(Opcode.ClearIrqStatus, RECEPTION_IRQ_MASK >> 8, RECEPTION_IRQ_MASK);
+    this.detectedSinceMs = NOT_DETECTED;
     this.command3(Opcode.SetRx, RX_CONTINUOUS >> 16, RX_CONTINUOUS >> 8, RX_CONTINUOUS);
     if (this.busyTimedOut) return this.fail();
     this.currentState = RadioState.Receiving;
@@ -281,6 +303,29 @@ export abstract class SX126x extends Radio {
     return true;
   }
 
+  receptionInProgress(nowMs: i64): bool {
+    if (this.currentState != RadioState.Receiving) return false;
+    this.busyTimedOut = false;
+    this.command3(Opcode.GetIrqStatus, 0, 0, 0);
+    const irq = (this.received(READ_STATUS_BYTES) << 8) | this.received(READ_STATUS_BYTES + 1);
+    if (this.busyTimedOut) return false;
+    const detected = irq & RECEPTION_IRQ_MASK;
+    // A frame that has ended waits in the buffer for takeEvents(): leaving RX does not lose it.
+    if (detected == 0 || (irq & RECEPTION_END_IRQ_MASK) != 0) {
+      this.detectedSinceMs = NOT_DETECTED;
+      return false;
+    }
+    if (this.detectedSinceMs == NOT_DETECTED) this.detectedSinceMs = nowMs;
+    if (nowMs - this.detectedSinceMs > this.longestFrameMs) {
+      // Longer than any frame: a detection that never became one. Forget it, or the channel would
+      // look busy for ever.
+      this.command2(Opcode.ClearIrqStatus, detected >> 8, detected);
+      this.detectedSinceMs = NOT_DETECTED;
+      return false;
+    }
+    return true;
+  }
+
   interruptPending(): bool {
     if (this.currentState == RadioState.Off) return false;
     return this.bus.read(Pin.Irq) != 0;
@@ -292,8 +337,12 @@ export abstract class SX126x extends Radio {
     this.command3(Opcode.GetIrqStatus, 0, 0, 0);
     const irq = (this.received(READ_STATUS_BYTES) << 8) | this.received(READ_STATUS_BYTES + 1);
     if (this.busyTimedOut || irq == 0) return RadioEvent.None;
-    // Clear exactly what was read, so an interrupt raised in between is not lost.
-    this.command2(Opcode.ClearIrqStatus, irq >> 8, irq);
+    // Clear exactly what was read, so an interrupt raised in between is not lost. The detection flags
+    // stay while their frame goes on (receptionInProgress), and go with the flag that ends it.
+    const ended = (irq & RECEPTION_END_IRQ_MASK) != 0;
+    const clear = ended ? irq : irq & ~RECEPTION_IRQ_MASK;
+    if (clear != 0) this.command2(Opcode.ClearIrqStatus, clear >> 8, clear);
+    if (ended) this.detectedSinceMs = NOT_DETECTED;
 
     let events: u32 = RadioEvent.None;
     if (irq & Irq.TxDone) events |= RadioEvent.TxDone;

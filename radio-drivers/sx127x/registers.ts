@@ -141,6 +141,15 @@ export const enum IrqFlag {
   All = 0xff,
 }
 
+/** RegModemStat (0x18) bits in LoRa mode (register table, §4.1.6); bits 7–5 are the last header's RxCodingRate. */
+export const enum ModemStatus {
+  SignalDetected = 0x01,
+  SignalSynchronized = 0x02,
+  RxOnGoing = 0x04,
+  HeaderInfoValid = 0x08,
+  ModemClear = 0x10,
+}
+
 /** RegHopChannel (0x1C) bit 6: the received explicit header says the payload carries a CRC. */
 export const HOP_CHANNEL_CRC_ON_PAYLOAD: u8 = 0x40;
 

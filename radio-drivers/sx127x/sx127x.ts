@@ -18,6 +18,7 @@ import {
   InvertIq,
   InvertIq2,
   IrqFlag,
+  ModemStatus,
   Lna,
   MAX_PAYLOAD_LENGTH,
   MAX_SPREADING_FACTOR,
@@ -41,6 +42,9 @@ import {
 } from "./registers";
 
 /** Both FIFO halves start at 0 so that either direction can use all 255 bytes (§4.1 "LoRa Mode FIFO Data Buffer"). */
+/** RegModemStat bits that mean a frame is being received (receptionInProgress). */
+const MODEM_STAT_RECEIVING: i32 =
+  ModemStatus.SignalDetected | ModemStatus.SignalSynchronized | ModemStatus.RxOnGoing | ModemStatus.HeaderInfoValid;
 const TX_BASE_ADDRESS: u8 = 0x00;
 const RX_BASE_ADDRESS: u8 = 0x00;
 
@@ -141,6 +145,8 @@ export class SX127x extends Radio {
   /** §4.1.6 continuous reception: from STDBY select RXCONTINUOUS; each frame raises RxDone, RX goes on. */
   startReceive(): bool {
     if (this.currentState == RadioState.Off) return false;
+    // Already listening: passing through STDBY would drop a frame being received.
+    if (this.currentState == RadioState.Receiving) return true;
     this.writeOpMode(OpMode.Standby);
     this.writeRegister(Register.DioMapping1, Dio0Mapping.RxDone);
     this.writeRegister(Register.IrqFlags, IrqFlag.All);
@@ -160,6 +166,16 @@ export class SX127x extends Radio {
     this.writeOpMode(OpMode.ChannelActivityDetection);
     this.currentState = RadioState.DetectingActivity;
     return true;
+  }
+
+  /**
+   * RegModemStat (0x18, §4.1.6 and the register table): signal detected, signal synchronized, RX
+   * on-going or header info valid — live status, cleared by the modem itself when the frame ends or
+   * the detection comes to nothing.
+   */
+  receptionInProgress(_nowMs: i64): bool {
+    if (this.currentState != RadioState.Receiving) return false;
+    return (this.readRegister(Register.ModemStat) & MODEM_STAT_RECEIVING) != 0;
   }
 
   interruptPending(): bool {

@@ -64,9 +64,10 @@ describe("SX1262 begin()", () => {
       "0d 07 36 0d", // bit 2 set for standard IQ: 0x09 | 0x04
       "0d 07 40 14 24", // sync word 0x12 → 0x1424 (nibbles 1, 2 each followed by 4) at 0x0740/0x0741
       "8f 00 00", // SetBufferBaseAddress(TX 0, RX 0) (§13.4.8)
-      // SetDioIrqParams (§13.3.1): IrqMask = DIO1Mask = TxDone 0x001 | RxDone 0x002 | HeaderErr 0x020
-      //   | CrcErr 0x040 | CadDone 0x080 | CadDetected 0x100 | Timeout 0x200 = 0x03E3; DIO2, DIO3 none
-      "08 03 e3 03 e3 00 00 00 00",
+      // SetDioIrqParams (§13.3.1): DIO1Mask = TxDone 0x001 | RxDone 0x002 | HeaderErr 0x020 | CrcErr 0x040
+      //   | CadDone 0x080 | CadDetected 0x100 | Timeout 0x200 = 0x03E3; IrqMask adds PreambleDetected
+      //   0x004 and HeaderValid 0x010 (polled before a CAD, not on DIO1) = 0x03F7; DIO2, DIO3 none
+      "08 03 f7 03 e3 00 00 00 00",
       "02 03 ff", // ClearIrqStatus(all ten sources, 0x03FF) (§13.3.4)
       "17 00 00 00", // GetDeviceErrors (§13.6.1): must be 0
       "c0 00", // GetStatus: still STDBY_RC, no command error
@@ -312,9 +313,11 @@ describe("SX1262 transmit, receive and CAD", () => {
     const radio = bench.radios[0];
     bench.clear();
     expect(radio.startReceive()).toBe(true);
-    expect(bench.sent()).toEqual(["82 ff ff ff"]); // SetRx(0xFFFFFF = continuous) (§13.1.5)
+    // ClearIrqStatus(PreambleDetected | HeaderValid): flags of an earlier reception are not this one's;
+    // SetRx(0xFFFFFF = continuous) (§13.1.5)
+    expect(bench.sent()).toEqual(["02 00 14", "82 ff ff ff"]);
     expect(radio.startReceive()).toBe(true); // already receiving: nothing sent
-    expect(bench.sent()).toEqual(["82 ff ff ff"]);
+    expect(bench.sent()).toEqual(["02 00 14", "82 ff ff ff"]);
     bench.clear();
     expect(radio.transmit(new Uint8Array([1, 2, 3]))).toBe(true);
     expect(bench.sent()[0]).toBe("80 00"); // SetStandby first: RX must not overwrite the TX buffer
@@ -322,7 +325,7 @@ describe("SX1262 transmit, receive and CAD", () => {
     expect(radio.takeEvents()).toBe(RadioEvent.TxDone);
     bench.clear();
     expect(radio.startReceive()).toBe(true);
-    expect(bench.sent()).toEqual(["8c 00 10 00 ff 01 00", "82 ff ff ff"]);
+    expect(bench.sent()).toEqual(["8c 00 10 00 ff 01 00", "02 00 14", "82 ff ff ff"]);
     expect(bench.models[0].mode).toBe("rx");
   });
 

@@ -491,10 +491,12 @@ describe("two drivers exchange frames end to end", () => {
       expect(receiver.readFrame()).toBeUndefined(); // a frame is read once
       expect(receiver.state()).toBe(RadioState.Receiving);
     }
+    // The receiving side of one frame, byte for byte: IRQ flags, then the payload through the FIFO pointer.
+    // (From standby: startReceive() while receiving sends nothing, as that would drop a frame.)
+    radios[1].standby();
     sent(0);
     sent(1);
-    // The receiving side of one frame, byte for byte: IRQ flags, then the payload through the FIFO pointer.
-    radios[1].startReceive();
+    expect(radios[1].startReceive()).toBe(true);
     expect(sent(1)).toEqual([
       write(0x01, OPMODE_HF.standby),
       write(0x40, 0x00), // RegDioMapping1: DIO0 = RxDone (00 << 6)
