@@ -7,7 +7,6 @@
 // byte like the chip does, rather than thrown, so a test can assert that a driver never provoked any.
 //
 // LoRa only: the GFSK packet type is accepted but a GFSK transmission, reception or CAD is an error.
-import { preambleDetectedAtMicroseconds } from "../channel/lora-receiver.js";
 import {
   type BusDevice,
   type LoRaModulation,
@@ -16,6 +15,7 @@ import {
   type RadioMedium,
   type RadioPort,
 } from "../radio-medium.js";
+import { ReceptionStage, ReceptionTracker } from "./reception-tracker.js";
 
 /** Opcodes (§13) and their names, for decoding and for readable error messages. */
 const OPCODE_NAMES: Readonly<Record<number, string>> = {
@@ -73,16 +73,6 @@ export const Sx126xIrq = {
 
 /** Flags a reception raises before its end, in the order it raises them. */
 const RECEPTION_PROGRESS_IRQS = Sx126xIrq.PreambleDetected | Sx126xIrq.HeaderValid | Sx126xIrq.HeaderErr;
-
-/** How far the frame being received has got: what the chip has raised for it so far. */
-enum ReceptionStage {
-  /** Locked onto the preamble, not yet detected. */
-  Locked,
-  PreambleDetected,
-  HeaderValid,
-  /** The header failed (collision, or longer than PayloadLength): HeaderErr raised, the frame is over. */
-  HeaderFailed,
-}
 
 /** Operating modes (§9); the status byte reports CAD as RX. */
 export type Sx1262Mode = "sleep" | "standbyRc" | "standbyXosc" | "fs" | "tx" | "rx" | "cad";
@@ -230,10 +220,20 @@ export class Sx1262Model implements BusDevice, RadioPort {
   private modulationCache: LoRaModulation | undefined;
   /** SetSleep with warm start: the configuration survives sleep (§13.1.1). */
   private sleepKeepsConfiguration = false;
-  /** The frame the demodulator is locked onto (RadioPort.receptionStarted), while in RX. */
-  private reception: LoRaReception | null = null;
-  private receptionStage = ReceptionStage.Locked;
-  private preambleDetectedAt = 0;
+  /**
+   * The frame the demodulator is locked onto (RadioPort.receptionStarted), while in RX, and the flags it
+   * raises: PreambleDetected, then with an explicit header HeaderValid, or HeaderErr if a collision broke
+   * the header or the frame is longer than PayloadLength (§13.4.6.2: in explicit header mode
+   * PayloadLength is the longest frame accepted); after HeaderErr the frame gets no RxDone.
+   */
+  private readonly reception = new ReceptionTracker(() => this.medium.now(), {
+    // Implicit header: no header, so nothing more until the frame ends (§6.1.3, §13.3.1).
+    explicitHeader: () => this.headerType === 0,
+    acceptsHeader: (reception) => reception.headerIntact() && reception.payloadBytes <= this.payloadLength,
+    preambleDetected: () => this.raise(Sx126xIrq.PreambleDetected),
+    headerValid: () => this.raise(Sx126xIrq.HeaderValid),
+    headerFailed: () => this.raise(Sx126xIrq.HeaderErr),
+  });
   /** Raises the next reception flag on time, scheduled only when that flag reaches DIO1. */
   private receptionTimer = 0;
 
@@ -391,7 +391,7 @@ export class Sx1262Model implements BusDevice, RadioPort {
   deliver(frame: Uint8Array, rssiDbm: number, snrDb: number, crcOk: boolean): void {
     if (this.currentMode !== "rx" || this.inReset) return;
     // The frame's end is past its header: PreambleDetected and HeaderValid (or HeaderErr) come first.
-    const headerFailed = this.reception !== null && this.endReception() === ReceptionStage.HeaderFailed;
+    const headerFailed = this.reception.current !== null && this.endReception() === ReceptionStage.HeaderFailed;
     // Its header error was raised at the header's end and ended the reception there.
     if (headerFailed) return;
     if (!this.rxContinuous) {
@@ -428,20 +428,13 @@ export class Sx1262Model implements BusDevice, RadioPort {
   receptionStarted(reception: LoRaReception): void {
     if (this.currentMode !== "rx" || this.inReset) return;
     this.endReception();
-    this.reception = reception;
-    this.receptionStage = ReceptionStage.Locked;
-    this.preambleDetectedAt = preambleDetectedAtMicroseconds(
-      reception.modulation,
-      this.medium.now(),
-      reception.preambleEndMicroseconds,
-    );
-    this.advanceReception();
+    this.reception.start(reception);
     this.armReceptionTimer();
   }
 
   /** The medium dropped the reception without a delivery: the chip keeps what it raised until now. */
   receptionEnded(reception: LoRaReception): void {
-    if (reception === this.reception) this.endReception();
+    if (reception === this.reception.current) this.endReception();
   }
 
   // ---- Commands (§13) ------------------------------------------------------------------------------
@@ -789,42 +782,26 @@ export class Sx1262Model implements BusDevice, RadioPort {
    * same as raising each at its time, since the IrqMask in force then is the one in force now.
    */
   private advanceReception(): void {
-    const reception = this.reception;
-    if (reception === null) return;
-    const now = this.medium.now();
-    if (this.receptionStage === ReceptionStage.Locked) {
-      if (now < this.preambleDetectedAt) return;
-      this.receptionStage = ReceptionStage.PreambleDetected;
-      this.raise(Sx126xIrq.PreambleDetected);
-    }
-    // Implicit header: no header, so nothing more until the frame ends (§6.1.3, §13.3.1).
-    if (this.receptionStage !== ReceptionStage.PreambleDetected || this.headerType !== 0) return;
-    if (now < reception.headerEndMicroseconds) return;
-    // §13.4.6.2: in explicit header mode PayloadLength is the longest frame accepted.
-    if (reception.headerIntact() && reception.payloadBytes <= this.payloadLength) {
-      this.receptionStage = ReceptionStage.HeaderValid;
-      this.raise(Sx126xIrq.HeaderValid);
-    } else {
-      this.receptionStage = ReceptionStage.HeaderFailed;
-      this.raise(Sx126xIrq.HeaderErr);
-    }
+    this.reception.advance();
   }
 
   /** Schedules the next reception flag when it reaches DIO1, so the interrupt comes on time. */
   private armReceptionTimer(): void {
     if (this.receptionTimer !== 0) this.medium.cancel(this.receptionTimer);
     this.receptionTimer = 0;
-    if (this.reception === null) return;
+    const reception = this.reception.current;
+    if (reception === null) return;
+    const stage = this.reception.stage;
     const routed = this.irqMask & this.dio1Mask & RECEPTION_PROGRESS_IRQS;
     let due = Number.POSITIVE_INFINITY;
-    if (this.receptionStage === ReceptionStage.Locked && (routed & Sx126xIrq.PreambleDetected) !== 0) {
-      due = this.preambleDetectedAt;
+    if (stage === ReceptionStage.Locked && (routed & Sx126xIrq.PreambleDetected) !== 0) {
+      due = this.reception.preambleDetectedAt;
     } else if (
-      this.receptionStage <= ReceptionStage.PreambleDetected &&
+      stage <= ReceptionStage.PreambleDetected &&
       this.headerType === 0 &&
       (routed & (Sx126xIrq.HeaderValid | Sx126xIrq.HeaderErr)) !== 0
     ) {
-      due = this.reception.headerEndMicroseconds;
+      due = reception.headerEndMicroseconds;
     }
     if (due === Number.POSITIVE_INFINITY) return;
     this.receptionTimer = this.medium.schedule(due, () => {
@@ -836,10 +813,7 @@ export class Sx1262Model implements BusDevice, RadioPort {
 
   /** Raises what the reception earned until now, then forgets it; returns the stage it had reached. */
   private endReception(): ReceptionStage {
-    this.advanceReception();
-    const stage = this.receptionStage;
-    this.reception = null;
-    this.receptionStage = ReceptionStage.Locked;
+    const stage = this.reception.end();
     if (this.receptionTimer !== 0) this.medium.cancel(this.receptionTimer);
     this.receptionTimer = 0;
     return stage;

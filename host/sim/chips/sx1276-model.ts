@@ -3,7 +3,6 @@
 // the FIFO (§4.1 "LoRa Mode FIFO Data Buffer"), the SLEEP/STDBY/TX/RX/CAD state machine (§4.1.6),
 // DIO0, and the packet RSSI/SNR registers (§5.5.5). Frames go through a RadioMedium. A driver's
 // mistakes are recorded in `errors` rather than thrown, so a test can assert there were none.
-import { preambleDetectedAtMicroseconds } from "../channel/lora-receiver.js";
 import {
   type BusDevice,
   type LoRaModulation,
@@ -12,6 +11,7 @@ import {
   type RadioMedium,
   type RadioPort,
 } from "../radio-medium.js";
+import { ReceptionStage, ReceptionTracker } from "./reception-tracker.js";
 
 /** LoRa-mode register addresses (datasheet §6, LoRa register table). */
 export enum Sx1276Register {
@@ -91,18 +91,6 @@ export enum Sx1276ModemStatus {
   RxOnGoing = 0x04,
   HeaderInfoValid = 0x08,
   ModemClear = 0x10,
-}
-
-/** How far the frame being received has got. */
-enum ReceptionStage {
-  /** Locked onto the preamble, not yet detected: the modem still shows clear. */
-  Locked,
-  /** Preamble detected: signal detected, synchronized, RX on-going. */
-  Detected,
-  /** Explicit header received: header info valid too, ValidHeader raised. */
-  HeaderValid,
-  /** The header failed its CRC: the modem dropped the frame and searches again (clear). */
-  HeaderFailed,
 }
 
 const SPI_WRITE = 0x80;
@@ -259,10 +247,24 @@ export class Sx1276Model implements BusDevice, RadioPort {
   private cadTimer: number | undefined;
   private transmitModulation: LoRaModulation | undefined;
   private receiveModulation: LoRaModulation | undefined;
-  /** The frame the modem is locked onto (RadioPort.receptionStarted), while in RX. */
-  private reception: LoRaReception | null = null;
-  private receptionStage = ReceptionStage.Locked;
-  private preambleDetectedAt = 0;
+  /**
+   * The frame the modem is locked onto (RadioPort.receptionStarted), while in RX. RegModemStat shows its
+   * stage (modemStatus): clear while Locked; signal detected, synchronized and RX on-going once the
+   * preamble is detected; header info valid too once an explicit header is received, when ValidHeader
+   * is raised; clear again when the header fails its CRC (the modem drops the frame and searches again).
+   * ValidHeader is not on DIO0 (DIO0_SOURCES) and RegModemStat is only read over SPI, so every change
+   * waits for the next access (reception.advance()) instead of an event of its own.
+   */
+  private readonly reception = new ReceptionTracker(() => this.medium.now(), {
+    explicitHeader: (reception) => reception.modulation.explicitHeader,
+    // A header that fails its CRC raises nothing in LoRa mode; the modem searches for a preamble again.
+    acceptsHeader: (reception) => reception.headerIntact(),
+    headerValid: (reception) => {
+      this.headerCodingRate = reception.modulation.codingRateDenominator - 4;
+      this.incrementCounter(Sx1276Register.RxHeaderCountMsb);
+      this.raise(Sx1276Irq.ValidHeader);
+    },
+  });
   /** RegModemStat.RxCodingRate: the coding rate (1–4 for 4/5–4/8) of the last header received. */
   private headerCodingRate = 0;
 
@@ -288,7 +290,7 @@ export class Sx1276Model implements BusDevice, RadioPort {
 
   /** Current value of a register (no side effects beyond the reception's progress up to now). */
   peek(address: number): number {
-    this.advanceReception();
+    this.reception.advance();
     return this.readRegisterValue(address & 0x7f);
   }
 
@@ -328,7 +330,7 @@ export class Sx1276Model implements BusDevice, RadioPort {
   spiTransfer(tx: Uint8Array): Uint8Array {
     const rx = new Uint8Array(tx.length);
     // What the frame being received has reached by now, before the access reads or changes it.
-    this.advanceReception();
+    this.reception.advance();
     if (this.inReset) {
       this.error("SPI transfer while NRESET is held low (§7.2.2)");
       return rx;
@@ -361,7 +363,7 @@ export class Sx1276Model implements BusDevice, RadioPort {
     switch (pin) {
       case Pin.Reset:
         if (level === 0 && !this.inReset) {
-          this.endReception();
+          this.reception.end();
           this.inReset = true;
           this.resetLowMicroseconds = 0;
           this.abortActivity();
@@ -421,8 +423,8 @@ export class Sx1276Model implements BusDevice, RadioPort {
       return;
     }
     // The frame's end is past its header: ValidHeader and the header count came at the header's end.
-    const tracked = this.reception !== null;
-    const stage = this.endReception();
+    const tracked = this.reception.current !== null;
+    const stage = this.reception.end();
     if (tracked && stage === ReceptionStage.HeaderFailed) return;
     const headerCounted = tracked && stage === ReceptionStage.HeaderValid;
     const modulation = this.modulation("receive");
@@ -464,63 +466,22 @@ export class Sx1276Model implements BusDevice, RadioPort {
    */
   receptionStarted(reception: LoRaReception): void {
     if (this.inReset || !this.loraMode || !this.receiving()) return;
-    this.endReception();
-    this.reception = reception;
-    this.receptionStage = ReceptionStage.Locked;
-    this.preambleDetectedAt = preambleDetectedAtMicroseconds(
-      reception.modulation,
-      this.medium.now(),
-      reception.preambleEndMicroseconds,
-    );
-    this.advanceReception();
+    this.reception.end();
+    this.reception.start(reception);
   }
 
   /** The medium dropped the reception without a delivery: the modem is clear again. */
   receptionEnded(reception: LoRaReception): void {
-    if (reception === this.reception) this.endReception();
+    if (reception === this.reception.current) this.reception.end();
   }
 
   // ——— The frame being received ———
 
-  /**
-   * Brings the reception up to now. ValidHeader is not on DIO0 (DIO0_SOURCES) and RegModemStat is only
-   * read over SPI, so every change waits for the next access instead of an event of its own.
-   */
-  private advanceReception(): void {
-    const reception = this.reception;
-    if (reception === null) return;
-    const now = this.medium.now();
-    if (this.receptionStage === ReceptionStage.Locked) {
-      if (now < this.preambleDetectedAt) return;
-      this.receptionStage = ReceptionStage.Detected;
-    }
-    if (this.receptionStage !== ReceptionStage.Detected || !reception.modulation.explicitHeader) return;
-    if (now < reception.headerEndMicroseconds) return;
-    if (!reception.headerIntact()) {
-      // A header that fails its CRC raises nothing in LoRa mode; the modem searches for a preamble again.
-      this.receptionStage = ReceptionStage.HeaderFailed;
-      return;
-    }
-    this.receptionStage = ReceptionStage.HeaderValid;
-    this.headerCodingRate = reception.modulation.codingRateDenominator - 4;
-    this.incrementCounter(Sx1276Register.RxHeaderCountMsb);
-    this.raise(Sx1276Irq.ValidHeader);
-  }
-
-  /** Brings the reception up to now, then forgets it; returns the stage it had reached. */
-  private endReception(): ReceptionStage {
-    this.advanceReception();
-    const stage = this.receptionStage;
-    this.reception = null;
-    this.receptionStage = ReceptionStage.Locked;
-    return stage;
-  }
-
   /** RegModemStat now: live modem status, and the coding rate of the last header received. */
   private modemStatus(): number {
     let status: number = Sx1276ModemStatus.ModemClear;
-    const stage = this.reception === null ? ReceptionStage.Locked : this.receptionStage;
-    if (stage === ReceptionStage.Detected || stage === ReceptionStage.HeaderValid) {
+    const stage = this.reception.stage;
+    if (stage === ReceptionStage.PreambleDetected || stage === ReceptionStage.HeaderValid) {
       status = Sx1276ModemStatus.SignalDetected | Sx1276ModemStatus.SignalSynchronized | Sx1276ModemStatus.RxOnGoing;
       if (stage === ReceptionStage.HeaderValid) status |= Sx1276ModemStatus.HeaderInfoValid;
     }
@@ -591,7 +552,7 @@ export class Sx1276Model implements BusDevice, RadioPort {
   private enterMode(previous: Sx1276Mode, next: Sx1276Mode): void {
     if (previous === next) return;
     // Leaving RX stops the modem (§4.1.6): the frame being received is abandoned.
-    if (!isReceiveMode(next)) this.endReception();
+    if (!isReceiveMode(next)) this.reception.end();
     if (previous === Sx1276Mode.ChannelActivityDetection) this.cancelCad();
     if (next === Sx1276Mode.Sleep) {
       // The FIFO is cleared and the RX counters reset in SLEEP (register table, RegFifo / RegRxHeaderCnt).
