@@ -22,6 +22,25 @@ function configureLoRa(send: (...bytes: number[]) => number[]): void {
   send(0x08, 0x03, 0xff, 0x03, 0xff, 0, 0, 0, 0);
 }
 
+/**
+ * A listener (node 0) and a talker (node 1) on one loopback medium, both configured as configureLoRa,
+ * the talker holding `payload` with a PayloadLength to match (SetPacketParams), not yet sending.
+ */
+function loRaPair(payload: number[]) {
+  const medium = new LoopbackTestMedium();
+  const listener = new Sx1262Model(medium, { nodeIndex: 0 });
+  const talker = new Sx1262Model(medium, { nodeIndex: 1 });
+  medium.attach(listener);
+  medium.attach(talker);
+  const listen = (...bytes: number[]) => Array.from(listener.spiTransfer(Uint8Array.from(bytes)));
+  const talk = (...bytes: number[]) => Array.from(talker.spiTransfer(Uint8Array.from(bytes)));
+  configureLoRa(listen);
+  configureLoRa(talk);
+  talk(0x0e, 0x00, ...payload);
+  talk(0x8c, 0x00, 0x08, 0x00, payload.length, 0x01, 0x00);
+  return { medium, listener, talker, listen, talk };
+}
+
 describe("the SX1262 model's command interface", () => {
   it("answers the status byte on every non-data byte", () => {
     const { model, send } = chip();
@@ -209,23 +228,11 @@ describe("the SX1262 model's radio behaviour", () => {
   });
 
   it("stays in receive after a CAD detection with the CAD_RX exit mode", () => {
-    const medium = new LoopbackTestMedium();
-    const listener = new Sx1262Model(medium, { nodeIndex: 0 });
-    const talker = new Sx1262Model(medium, { nodeIndex: 1 });
-    medium.attach(listener);
-    medium.attach(talker);
-    const sendTo =
-      (model: Sx1262Model) =>
-      (...bytes: number[]) =>
-        Array.from(model.spiTransfer(Uint8Array.from(bytes)));
-    configureLoRa(sendTo(listener));
-    configureLoRa(sendTo(talker));
-    sendTo(talker)(0x0e, 0x00, ...new Array(20).fill(3));
-    sendTo(talker)(0x8c, 0x00, 0x08, 0x00, 20, 0x01, 0x00);
-    sendTo(talker)(0x83, 0, 0, 0);
+    const { medium, listener, listen, talk } = loRaPair(new Array(20).fill(3));
+    talk(0x83, 0, 0, 0);
     // 4 symbols, peak 22, min 10, CAD_RX, timeout 0x000400 ticks = 16 ms.
-    sendTo(listener)(0x88, 0x02, 22, 10, 0x01, 0x00, 0x04, 0x00);
-    sendTo(listener)(0xc5);
+    listen(0x88, 0x02, 22, 10, 0x01, 0x00, 0x04, 0x00);
+    listen(0xc5);
     medium.runFor(4_096);
     expect(listener.interruptStatus).toBe(Sx126xIrq.CadDone | Sx126xIrq.CadDetected);
     expect(listener.mode).toBe("rx");
@@ -238,17 +245,7 @@ describe("the SX1262 model's radio behaviour", () => {
       [3_072, true],
       [3_073, false],
     ] as const) {
-      const medium = new LoopbackTestMedium();
-      const listener = new Sx1262Model(medium, { nodeIndex: 0 });
-      const talker = new Sx1262Model(medium, { nodeIndex: 1 });
-      medium.attach(listener);
-      medium.attach(talker);
-      const listen = (...bytes: number[]) => Array.from(listener.spiTransfer(Uint8Array.from(bytes)));
-      const talk = (...bytes: number[]) => Array.from(talker.spiTransfer(Uint8Array.from(bytes)));
-      configureLoRa(listen);
-      configureLoRa(talk);
-      talk(0x0e, 0x00, 7, 7, 7);
-      talk(0x8c, 0x00, 0x08, 0x00, 3, 0x01, 0x00);
+      const { medium, listener, listen, talk } = loRaPair([7, 7, 7]);
       talk(0x83, 0, 0, 0);
       medium.runUntil(setRxAt);
       listen(0x82, 0xff, 0xff, 0xff);
@@ -268,17 +265,7 @@ describe("the SX1262 model's radio behaviour", () => {
       [1_000, 3_073, false],
       [10_000, 15_000, false],
     ] as const) {
-      const medium = new LoopbackTestMedium();
-      const listener = new Sx1262Model(medium, { nodeIndex: 0 });
-      const talker = new Sx1262Model(medium, { nodeIndex: 1 });
-      medium.attach(listener);
-      medium.attach(talker);
-      const listen = (...bytes: number[]) => Array.from(listener.spiTransfer(Uint8Array.from(bytes)));
-      const talk = (...bytes: number[]) => Array.from(talker.spiTransfer(Uint8Array.from(bytes)));
-      configureLoRa(listen);
-      configureLoRa(talk);
-      talk(0x0e, 0x00, 7, 7, 7);
-      talk(0x8c, 0x00, 0x08, 0x00, 3, 0x01, 0x00);
+      const { medium, listener, listen, talk } = loRaPair([7, 7, 7]);
       listen(0x82, 0xff, 0xff, 0xff);
       talk(0x83, 0, 0, 0);
       medium.runUntil(standbyAt);
