@@ -50,6 +50,8 @@ const RADIO_ATTEMPTS = 3;
 /** Address-book entry the suite uses for the SipHash exchange on both boards. */
 const HIL_CONTACT = 0;
 const BOOT_TIMEOUT_MS = 15_000;
+/** Reboot requests sent before the boot banner counts as missing, sharing BOOT_TIMEOUT_MS. */
+const REBOOT_REQUESTS = 3;
 const RECEIVE_TIMEOUT_MS = 10_000;
 
 interface Connected {
@@ -124,13 +126,23 @@ export async function runHilSuite(targets: HilTarget[], options: HilOptions = {}
       const ok = await record(`boot banner ${board.target.port}`, async () => {
         // The board restarted after flashing while the flasher still held the port, so its banner
         // is gone: ask for a restart now that we listen (the answer may not come before it goes).
+        // A request that arrives while the board is still starting is not heard (a virtual board
+        // drops serial input until its firmware runs; a real one's UART is not read yet either): ask
+        // again if no banner comes, within the same overall time.
         const booted = board.boots.length;
-        await board.client.request({ type: "reboot" }).catch(() => undefined);
-        const banner = await waitFor(
-          () => (board.boots.length > booted ? board.boots.at(-1) : undefined),
-          BOOT_TIMEOUT_MS,
-          "no boot banner",
-        );
+        let banner: BootBanner | undefined;
+        for (let attempt = 1; banner === undefined; attempt++) {
+          await board.client.request({ type: "reboot" }).catch(() => undefined);
+          try {
+            banner = await waitFor(
+              () => (board.boots.length > booted ? board.boots.at(-1) : undefined),
+              BOOT_TIMEOUT_MS / REBOOT_REQUESTS,
+              `no boot banner after reboot request ${attempt} of ${REBOOT_REQUESTS}`,
+            );
+          } catch (error) {
+            if (attempt >= REBOOT_REQUESTS) throw error;
+          }
+        }
         return `meshstack ${banner.firmwareVersion} board=${banner.boardName} key=${banner.fingerprint}`;
       });
       if (!ok) return results;
