@@ -306,8 +306,7 @@ export abstract class SX126x extends Radio {
   receptionInProgress(nowMs: i64): bool {
     if (this.currentState != RadioState.Receiving) return false;
     this.busyTimedOut = false;
-    this.command3(Opcode.GetIrqStatus, 0, 0, 0);
-    const irq = (this.received(READ_STATUS_BYTES) << 8) | this.received(READ_STATUS_BYTES + 1);
+    const irq = this.readIrqStatus();
     if (this.busyTimedOut) return false;
     const detected = irq & RECEPTION_IRQ_MASK;
     // A frame that has ended waits in the buffer for takeEvents(): leaving RX does not lose it.
@@ -326,6 +325,12 @@ export abstract class SX126x extends Radio {
     return true;
   }
 
+  /** GetIrqStatus (§13.3.3): the IRQ flags, without clearing them. */
+  private readIrqStatus(): i32 {
+    this.command3(Opcode.GetIrqStatus, 0, 0, 0);
+    return (this.received(READ_STATUS_BYTES) << 8) | this.received(READ_STATUS_BYTES + 1);
+  }
+
   interruptPending(): bool {
     if (this.currentState == RadioState.Off) return false;
     return this.bus.read(Pin.Irq) != 0;
@@ -334,8 +339,7 @@ export abstract class SX126x extends Radio {
   takeEvents(): u32 {
     if (this.currentState == RadioState.Off) return RadioEvent.None;
     this.busyTimedOut = false;
-    this.command3(Opcode.GetIrqStatus, 0, 0, 0);
-    const irq = (this.received(READ_STATUS_BYTES) << 8) | this.received(READ_STATUS_BYTES + 1);
+    const irq = this.readIrqStatus();
     if (this.busyTimedOut || irq == 0) return RadioEvent.None;
     // Clear exactly what was read, so an interrupt raised in between is not lost. The detection flags
     // stay while their frame goes on (receptionInProgress), and go with the flag that ends it.

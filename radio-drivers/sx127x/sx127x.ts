@@ -41,10 +41,10 @@ import {
   SPI_WRITE,
 } from "./registers";
 
-/** Both FIFO halves start at 0 so that either direction can use all 255 bytes (§4.1 "LoRa Mode FIFO Data Buffer"). */
 /** RegModemStat bits that mean a frame is being received (receptionInProgress). */
 const MODEM_STAT_RECEIVING: i32 =
   ModemStatus.SignalDetected | ModemStatus.SignalSynchronized | ModemStatus.RxOnGoing | ModemStatus.HeaderInfoValid;
+/** Both FIFO halves start at 0 so that either direction can use all 255 bytes (§4.1 "LoRa Mode FIFO Data Buffer"). */
 const TX_BASE_ADDRESS: u8 = 0x00;
 const RX_BASE_ADDRESS: u8 = 0x00;
 

@@ -52,6 +52,17 @@ export function preambleSymbols(format: LoRaFrameFormat): number {
   return format.preambleLength + (usesShortSpreadingFactorFormula(format.spreadingFactor) ? 6.25 : 4.25);
 }
 
+/**
+ * Microseconds from a frame's first preamble symbol to the end of its preamble (sync word and delimiter
+ * included) and to the end of its explicit header (the same point with an implicit header): when a
+ * receiver can have taken the header, and so raise HeaderValid or HeaderErr.
+ */
+export function frameSectionEndsMicroseconds(format: LoRaFrameFormat): { preambleEnd: number; headerEnd: number } {
+  const symbol = symbolMicroseconds(format.spreadingFactor, format.bandwidthHz);
+  const preambleEnd = preambleSymbols(format) * symbol;
+  return { preambleEnd, headerEnd: format.explicitHeader ? preambleEnd + HEADER_SYMBOLS * symbol : preambleEnd };
+}
+
 /** Header and payload (and CRC) duration in symbols for `payloadBytes` bytes. */
 export function payloadSymbols(format: LoRaFrameFormat, payloadBytes: number): number {
   const sf = format.spreadingFactor;

@@ -59,7 +59,7 @@
 import { SimulationEngine } from "../engine.js";
 import type { LoRaModulation, LoRaReception, RadioMedium, RadioPort } from "../radio-medium.js";
 import { hashKeys } from "../random.js";
-import { HEADER_SYMBOLS, preambleSymbols, symbolMicroseconds, timeOnAirMicroseconds } from "./airtime.js";
+import { frameSectionEndsMicroseconds, timeOnAirMicroseconds } from "./airtime.js";
 import { type LinkLossModel, LinkTable } from "./link-table.js";
 import {
   CRITICAL_PREAMBLE_SYMBOLS,
@@ -538,9 +538,9 @@ export class LoRaChannel implements RadioMedium {
     powerDbm: number,
     now: number,
   ): Transmission {
-    const symbol = symbolMicroseconds(modulation.spreadingFactor, modulation.bandwidthHz);
-    const preambleEnd = now + preambleSymbols(modulation) * symbol;
-    const headerEnd = modulation.explicitHeader ? preambleEnd + HEADER_SYMBOLS * symbol : preambleEnd;
+    const sections = frameSectionEndsMicroseconds(modulation);
+    const preambleEnd = now + sections.preambleEnd;
+    const headerEnd = now + sections.headerEnd;
     const criticalStart = now + criticalSectionOffsetMicroseconds(modulation, this.criticalPreambleSymbols);
     const decodeThreshold = demodulationThresholdDbm(
       modulation.spreadingFactor,

@@ -7,7 +7,7 @@
 // (RadioPort.receptionStarted / receptionEnded). Being ideal, it has no demodulator limit: a port hears
 // overlapping frames all at once, and is told of each.
 
-import { HEADER_SYMBOLS, preambleSymbols, symbolMicroseconds, timeOnAirMicroseconds } from "../channel/airtime.js";
+import { frameSectionEndsMicroseconds, timeOnAirMicroseconds } from "../channel/airtime.js";
 import { criticalSectionOffsetMicroseconds } from "../channel/lora-receiver.js";
 import { receiverCanDemodulate } from "../channel/modulation-match.js";
 import type { LoRaModulation, LoRaReception, RadioMedium, RadioPort } from "../radio-medium.js";
@@ -76,14 +76,13 @@ export class LoopbackTestMedium implements RadioMedium {
   transmit(sender: RadioPort, frame: Uint8Array, modulation: LoRaModulation, _powerDbm: number): number {
     const airtime = loRaTimeOnAirMicroseconds(modulation, frame.length);
     const copy = frame.slice();
-    const symbol = symbolMicroseconds(modulation.spreadingFactor, modulation.bandwidthHz);
-    const preambleEnd = this.time + preambleSymbols(modulation) * symbol;
+    const sections = frameSectionEndsMicroseconds(modulation);
     const reception: LoRaReception = {
       modulation: { ...modulation },
       payloadBytes: frame.length,
       startMicroseconds: this.time,
-      preambleEndMicroseconds: preambleEnd,
-      headerEndMicroseconds: modulation.explicitHeader ? preambleEnd + HEADER_SYMBOLS * symbol : preambleEnd,
+      preambleEndMicroseconds: this.time + sections.preambleEnd,
+      headerEndMicroseconds: this.time + sections.headerEnd,
       endMicroseconds: this.time + airtime,
       headerIntact: () => true,
     };
