@@ -45,7 +45,8 @@ Options:
   --count N         boards of each --board to start, 1..8 (default 1), placed --spacing metres
                     apart in a line, in the order given
   --flash FILE      flash image file (created erased if missing); with several boards FILE-1,
-                    FILE-2, … in the order they start. A qemu-rv32 board keeps its key storage
+                    FILE-2, … in the order they start. Without it the flash is a temporary file,
+                    deleted when the boards stop. A qemu-rv32 board keeps its key storage
                     (identity) there instead, as JSON
   --pty PATH        also make PATH a link to the first board's pseudo-terminal
   --preload         write the partition table and build/stack.wasm into the emulated boards' flash

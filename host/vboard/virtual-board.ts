@@ -3,7 +3,7 @@
 // and then the meshstack console when it runs what is in its flash — so `mesh flash`, `mesh monitor`
 // and `mesh hil` take the same paths to it as to a board on a USB cable.
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SerialPort } from "serialport";
@@ -27,7 +27,7 @@ export type BoardMode = "download" | "running" | "halted";
 export interface VirtualBoardOptions {
   board: BoardDefinition;
   air: SharedAir;
-  /** File holding the board's flash (created erased if missing). Default: a new temporary file. */
+  /** File holding the board's flash (created erased if missing). Default: a temporary file, removed by close(). */
   flashPath?: string;
   position?: { xMetres: number; yMetres: number };
   /** LoRa preset name (default SF7BW125) and region (default: the board's). */
@@ -50,6 +50,8 @@ export class VirtualBoard {
     readonly flash: FlashMemory,
     readonly flashPath: string,
     private readonly rom: RomLoaderEmulator,
+    /** The directory made for a flash file nobody asked to keep; removed by close(). */
+    private readonly temporaryDirectory: string | undefined,
   ) {}
 
   /** The end a host tool opens, like /dev/ttyUSB0. */
@@ -68,7 +70,9 @@ export class VirtualBoard {
         error ? reject(error) : resolve(opened),
       );
     });
-    const flashPath = options.flashPath ?? join(mkdtempSync(join(tmpdir(), "meshstack-flash-")), "flash.bin");
+    // Without a flash file the board's flash lives only as long as the board, like the pty.
+    const temporaryDirectory = options.flashPath ? undefined : mkdtempSync(join(tmpdir(), "meshstack-flash-"));
+    const flashPath = options.flashPath ?? join(temporaryDirectory!, "flash.bin");
     const flash = FlashMemory.openFile(flashPath, options.board.flashBytes);
     let board: VirtualBoard | undefined;
     const rom = new RomLoaderEmulator({
@@ -77,7 +81,7 @@ export class VirtualBoard {
       write: (bytes) => port.write(Buffer.from(bytes)),
       onRunUserCode: () => board?.reset("soft reset"),
     });
-    board = new VirtualBoard(options, pty, port, flash, flashPath, rom);
+    board = new VirtualBoard(options, pty, port, flash, flashPath, rom, temporaryDirectory);
     port.on("data", (chunk: Buffer) => board!.onSerial(new Uint8Array(chunk)));
     board.reset("power on");
     return board;
@@ -101,6 +105,7 @@ export class VirtualBoard {
     await new Promise<void>((resolve) => (this.port.isOpen ? this.port.close(() => resolve()) : resolve()));
     this.flash.flush();
     this.flash.close();
+    if (this.temporaryDirectory) rmSync(this.temporaryDirectory, { recursive: true, force: true });
     await this.pty.close();
   }
 

@@ -1,7 +1,6 @@
 // `mesh build`: its refusals (one line each), and the idf.py call it makes for an ESP32 board, checked
 // with a stand-in idf.py that records its arguments (ESP-IDF itself is not installed here).
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { findBoard } from "../../boards/index.js";
@@ -9,6 +8,7 @@ import { ESP_IDF_MISSING } from "../../host/cli/build.js";
 import { parsePartitionCsv } from "../../host/image/partition-table.js";
 import { packageRoot } from "../../host/package-info.js";
 import { runMesh } from "../support/run-mesh.js";
+import { temporaryDirectory } from "../support/temporary-directory.js";
 
 let savedPath: string | undefined;
 beforeEach(() => {
@@ -20,7 +20,7 @@ afterEach(() => {
 
 /** A PATH holding only an empty directory (and, if given, a stand-in idf.py there). */
 function pathWith(idfScript?: string): string {
-  const directory = mkdtempSync(join(tmpdir(), "meshstack-path-"));
+  const directory = temporaryDirectory("meshstack-path-");
   if (idfScript) {
     writeFileSync(join(directory, "idf.py"), idfScript);
     chmodSync(join(directory, "idf.py"), 0o755);
@@ -72,9 +72,9 @@ describe("mesh build refuses what it cannot build", () => {
 
 describe("mesh build for an ESP32 board with ESP-IDF on PATH", () => {
   it("generates the board files and calls idf.py set-target CHIP build on the project", async () => {
-    const record = join(mkdtempSync(join(tmpdir(), "meshstack-idf-")), "args.txt");
+    const record = join(temporaryDirectory("meshstack-idf-"), "args.txt");
     process.env.PATH = `${pathWith(`#!/bin/sh\nprintf '%s\\n' "$@" > '${record}'\necho "idf.py: pretend build done"\n`)}:/usr/bin:/bin`;
-    const out = mkdtempSync(join(tmpdir(), "meshstack-idf-build-"));
+    const out = temporaryDirectory("meshstack-idf-build-");
     const run = await runMesh("build", "--board", "seeed-xiao-esp32s3-wio-sx1262", "--out", out);
     expect(run.err).toBe("");
     expect(run.code).toBe(0);
@@ -109,9 +109,15 @@ describe("mesh build for an ESP32 board with ESP-IDF on PATH", () => {
   });
 
   it("an SX1276 board on ESP32 gets its own chip, radio kind and no BUSY pin", async () => {
-    const record = join(mkdtempSync(join(tmpdir(), "meshstack-idf-")), "args.txt");
+    const record = join(temporaryDirectory("meshstack-idf-"), "args.txt");
     process.env.PATH = `${pathWith(`#!/bin/sh\nprintf '%s\\n' "$@" > '${record}'\n`)}:/usr/bin:/bin`;
-    const run = await runMesh("build", "--board", "lilygo-t3-v1-6-1", "--out", mkdtempSync(join(tmpdir(), "b-")));
+    const run = await runMesh(
+      "build",
+      "--board",
+      "lilygo-t3-v1-6-1",
+      "--out",
+      temporaryDirectory("meshstack-build-out-"),
+    );
     expect(run.code).toBe(0);
     expect(readFileSync(record, "utf8")).toContain("set-target\nesp32\nbuild");
     const header = readFileSync(join(packageRoot(), "build/esp-idf/generated/lilygo-t3-v1-6-1/board-config.h"), "utf8");

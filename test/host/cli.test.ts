@@ -1,9 +1,9 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { runMesh } from "../support/run-mesh.js";
+import { temporaryDirectory } from "../support/temporary-directory.js";
 
 const mesh = runMesh;
 
@@ -62,7 +62,7 @@ describe("mesh demo", () => {
 
 describe("mesh sim", () => {
   const scenarioFile = (content: string) => {
-    const dir = mkdtempSync(join(tmpdir(), "mesh-sim-"));
+    const dir = temporaryDirectory("mesh-sim-");
     const file = join(dir, "scenario.json");
     writeFileSync(file, content);
     return file;

@@ -1,8 +1,7 @@
 // `mesh vboard --board qemu-rv32` as a person runs it: one line when QEMU or the firmware is missing,
 // otherwise the QEMU board's pseudo-terminal printed beside a Node board's, answering the serial
 // protocol, until Ctrl-C.
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { main } from "../../host/cli/main.js";
@@ -11,6 +10,7 @@ import { defaultQemuFirmwarePath } from "../../host/native/qemu-rv32-board.js";
 import { BoardClient } from "../../host/serial/board-client.js";
 import { openSerialPort } from "../../host/serial/serial-port.js";
 import { runMesh } from "../support/run-mesh.js";
+import { temporaryDirectory } from "../support/temporary-directory.js";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -27,7 +27,7 @@ describe("mesh vboard --board qemu-rv32 refuses to start without what it needs",
 
   it("QEMU not installed: one line naming the Debian package, exit 1", async () => {
     const saved = process.env.PATH;
-    process.env.PATH = mkdtempSync(join(tmpdir(), "meshstack-empty-path-"));
+    process.env.PATH = temporaryDirectory("meshstack-empty-path-");
     try {
       const { code, err } = await runMesh("vboard", "--board", "qemu-rv32");
       expect(code).toBe(1);
@@ -54,7 +54,7 @@ describe.skipIf(skipReason !== "")(
       const lines: string[] = [];
       vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void lines.push(a.join(" ")));
       vi.spyOn(console, "error").mockImplementation(() => {});
-      const keys = join(mkdtempSync(join(tmpdir(), "meshstack-qemu-keys-")), "board");
+      const keys = join(temporaryDirectory("meshstack-qemu-keys-"), "board");
       const running = main(["vboard", "--board", "qemu-rv32", "--board", "virtual", "--preload", "--flash", keys]);
       const deadline = performance.now() + 30_000;
       while (!lines.includes("Ctrl-C stops the boards.") && performance.now() < deadline) {

@@ -1,7 +1,6 @@
 // The host end of the QEMU board's bus tunnel: every op answered from the chip model, the entropy
 // source and key storage; every malformed request answered with an error status and its seq.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { FileKeyStorage, KeyStorageError, MemoryKeyStorage } from "../../host/native/key-storage.js";
@@ -12,6 +11,7 @@ import { Sx1262Model } from "../../host/sim/chips/sx1262-model.js";
 import { type BusDevice, Pin } from "../../host/sim/radio-medium.js";
 import { SharedAir } from "../../host/vboard/shared-air.js";
 import { SeededRandom } from "../support/seeded-random.js";
+import { temporaryDirectory } from "../support/temporary-directory.js";
 
 /** A device that records what it is asked and answers with fixed patterns. */
 class RecordingDevice implements BusDevice {
@@ -246,7 +246,7 @@ describe("the tunnel server refuses bad requests with an error status and never 
 
 describe("key storage in a file", () => {
   it("keeps slots across reopening, as a board's identity survives reboots", () => {
-    const path = join(mkdtempSync(join(tmpdir(), "meshstack-keys-")), "board.json");
+    const path = join(temporaryDirectory("meshstack-keys-"), "board.json");
     const first = new FileKeyStorage(path);
     expect(first.read(0)).toEqual(new Uint8Array(0));
     first.write(0, Uint8Array.of(1, 2, 3));
@@ -258,7 +258,7 @@ describe("key storage in a file", () => {
   });
 
   it("refuses a file that is not key storage with one line", () => {
-    const path = join(mkdtempSync(join(tmpdir(), "meshstack-keys-")), "flash.bin");
+    const path = join(temporaryDirectory("meshstack-keys-"), "flash.bin");
     writeFileSync(path, Buffer.from([0xff, 0xff, 0x00]));
     expect(() => new FileKeyStorage(path)).toThrow(KeyStorageError);
   });

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -13,6 +12,7 @@ import { encodeMessage, type MessageBody } from "../../host/serial/messages.js";
 import { explainPortError, openSerialPort, PortError, type SerialChannel } from "../../host/serial/serial-port.js";
 import { IntegrityLevel } from "../../host/wasm/stack.js";
 import { runMesh } from "../support/run-mesh.js";
+import { temporaryDirectory } from "../support/temporary-directory.js";
 import { type ConsoleBoard, consoleBoard } from "./console-board.js";
 
 const text = (s: string) => new TextEncoder().encode(s);
@@ -391,7 +391,7 @@ describe.runIf(socatAvailable)("mesh monitor over a pseudo-terminal (socat)", ()
   }
 
   it("shows the boot banner, answers commands, and comes back after the port disappears", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "mesh-monitor-"));
+    const dir = temporaryDirectory("mesh-monitor-");
     const paths = await startSocat(dir);
     const stdin = new PassThrough();
     const out: string[] = [];

@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { STACK_PARTITION_LABEL } from "../../boards/board.js";
 import { findBoard } from "../../boards/index.js";
@@ -10,6 +11,7 @@ import { SharedAir } from "../../host/vboard/shared-air.js";
 import { addSimulatedNeighbours } from "../../host/vboard/simulated-neighbours.js";
 import { VirtualBoard } from "../../host/vboard/virtual-board.js";
 import { stackWasmPath } from "../../host/wasm/load-stack.js";
+import { temporaryDirectory } from "../support/temporary-directory.js";
 
 const board = findBoard("virtual")!;
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -71,6 +73,18 @@ describe("a virtual board", () => {
     await until(() => lines.some((l) => l.includes("no partition table")), "the boot error");
     expect(lines.some((l) => l.startsWith("ESP-ROM:"))).toBe(true);
     expect(vb.mode).toBe("halted");
+  });
+
+  it("keeps a flash file it was given and removes the temporary one it made", async () => {
+    const air = new SharedAir();
+    const kept = join(temporaryDirectory("meshstack-vboard-"), "flash.bin");
+    const given = await VirtualBoard.start({ board, air, flashPath: kept });
+    const made = await VirtualBoard.start({ board, air });
+    expect(existsSync(made.flashPath)).toBe(true);
+    await given.close();
+    await made.close();
+    expect(existsSync(kept)).toBe(true);
+    expect(existsSync(dirname(made.flashPath))).toBe(false);
   });
 
   it("with a corrupt stack image names what is wrong and does not run it", async () => {
