@@ -120,6 +120,18 @@ function initialMemoryPages(wasmPath) {
   return Number(match[1]);
 }
 
+/**
+ * The module's distinct function signatures (its type section's count): the runtime's table of
+ * registered types is sized to it, as the arena is to the initial memory, so a stack that grows a
+ * signature cannot trap at start-up on a table sized by hand.
+ */
+function functionTypeCount(wasmPath) {
+  const text = run("wasm-objdump", ["-h", wasmPath]);
+  const match = /^\s*Type start=.* count: (\d+)$/m.exec(text);
+  if (!match) fail(`${relative(root, wasmPath)}: no type section`);
+  return Number(match[1]);
+}
+
 function generateC(wasmPath, out) {
   const generated = join(out, "gen");
   mkdirSync(generated, { recursive: true });
@@ -170,6 +182,7 @@ function buildQemu(options, wasmPath) {
     "-ffunction-sections",
     "-fdata-sections",
     `-DWASM_RT_ARENA_PAGES=${arenaPages}`,
+    `-DWASM_RT_MAX_FUNC_TYPES=${functionTypeCount(wasmPath)}`,
     `-DWASM_RT_MAX_CALL_STACK_DEPTH=${MAX_CALL_DEPTH}`,
     `-I${join(native, "runtime")}`,
     `-I${join(native, "hal")}`,
@@ -343,6 +356,7 @@ function buildHost(options, wasmPath) {
     "-g",
     "-DNDEBUG",
     `-DWASM_RT_ARENA_PAGES=${initialMemoryPages(wasmPath)}`,
+    `-DWASM_RT_MAX_FUNC_TYPES=${functionTypeCount(wasmPath)}`,
     `-DWASM_RT_MAX_CALL_STACK_DEPTH=${MAX_CALL_DEPTH}`,
     ...include,
   ];

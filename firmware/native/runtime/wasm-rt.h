@@ -84,9 +84,10 @@ extern uint32_t wasm_rt_call_stack_depth;
 #ifndef WASM_RT_TABLE_ELEMENTS
 #define WASM_RT_TABLE_ELEMENTS 16
 #endif
-/* Distinct function signatures a module may register (the stack registers ~40). */
+/* Distinct function signatures a module may register: the builds set it to the module's type-section
+ * count (scripts/build-native.mjs, the ESP-IDF CMakeLists), as they size the arena; 65 in Nov 2026. */
 #ifndef WASM_RT_MAX_FUNC_TYPES
-#define WASM_RT_MAX_FUNC_TYPES 64
+#define WASM_RT_MAX_FUNC_TYPES 96
 #endif
 
 /* The order is wasm2c's: the generated code names these as WASM_RT_TRAP_<x>. */
