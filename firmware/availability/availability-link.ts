@@ -685,7 +685,7 @@ export class AvailabilityLink extends Link {
       if (type == RoutedPacketType.Announce && routing !== null && slot != NO_NEIGHBOUR) {
         // Another copy of an announce already verified: it still tells how far the neighbour is.
         const index = routing.verifiedEntryFor(frame.pointer() + HEADER_SIZE, frame.length - HEADER_SIZE, header.source());
-        if (index != NO_ENDPOINT) routing.learnFromAnnounce(index, header, slot, header.hopCount() + 1, this.nowMs, this.counters);
+        if (index != NO_ENDPOINT) routing.learnFromAnnounce(index, header, slot, header.hopCount() + 1, false, this.nowMs, this.counters);
       }
       return this.drop(AvailabilityLinkCounter.Duplicates);
     }
@@ -968,7 +968,7 @@ export class AvailabilityLink extends Link {
     this.count(AvailabilityLinkCounter.AnnouncesAccepted);
     if (known != index) routing.endpointReplaced(index);
     routing.memberships.replaceFor(index, announceAppData(body), announceAppDataLength(body), header.source());
-    if (slot != NO_NEIGHBOUR) routing.learnFromAnnounce(index, header, slot, header.hopCount(), this.nowMs, this.counters);
+    if (slot != NO_NEIGHBOUR) routing.learnFromAnnounce(index, header, slot, header.hopCount(), true, this.nowMs, this.counters);
     if (header.hopLimit() == 0) {
       this.count(AvailabilityLinkCounter.HopLimitReached);
       return;

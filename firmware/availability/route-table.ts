@@ -81,12 +81,16 @@ export class RouteTable {
 
   /**
    * Offers "destination `index` is `hops` hops away through neighbour `via`". Taken when there is no
-   * live route, when it is shorter, or when it comes through the current next hop (refresh).
+   * live route, when it is shorter, when it comes through the current next hop (refresh), or when it
+   * is `fresh`: the first copy of a newer announce than the route was learned from. Fresher beats
+   * shorter as in AODV (RFC 3561 §6.2): a destination that moved is announced from its new place,
+   * and the old, shorter route leads to where it no longer is — its last hop awaits no
+   * acknowledgement, so nothing else would notice.
    */
-  offerRoute(index: i32, via: u32, hops: i32, nowMs: i64): bool {
+  offerRoute(index: i32, via: u32, hops: i32, nowMs: i64, fresh: bool): bool {
     const current = unchecked(this.nextHops[index]);
     const live = current != NO_NEXT_HOP && nowMs - unchecked(this.routeUpdatedMs[index]) <= this.routeLifetimeMs;
-    if (live && via != current && hops >= unchecked(this.hops[index])) return false;
+    if (live && !fresh && via != current && hops >= unchecked(this.hops[index])) return false;
     unchecked((this.nextHops[index] = via));
     unchecked((this.hops[index] = hops));
     unchecked((this.routeUpdatedMs[index] = nowMs));

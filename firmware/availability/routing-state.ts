@@ -104,22 +104,23 @@ export class RoutingState {
       if (destination != NO_ENDPOINT) this.takeReport(destination, slot, header.senderPotential(), false, nowMs, counters);
     } else {
       const source = this.endpoints.find(header.source());
-      if (source != NO_ENDPOINT) this.routes.offerRoute(source, header.transmitter(), hopsFromSource, nowMs);
+      if (source != NO_ENDPOINT) this.routes.offerRoute(source, header.transmitter(), hopsFromSource, nowMs, false);
     }
   }
 
   /**
    * Learns from an announce copy heard from neighbour `slot` whose endpoint entry is `index` (the
    * announce verified, now or for an earlier copy of the same sequence): the route through the
-   * transmitter and its potential for the announcing endpoint.
+   * transmitter and its potential for the announcing endpoint. `fresh`: the first copy of a newer
+   * sequence (its route replaces any other, RouteTable.offerRoute).
    */
-  learnFromAnnounce(index: i32, header: AvailabilityHeaderView, slot: i32, hopsFromOrigin: i32, nowMs: i64, counters: StaticArray<u32>): void {
+  learnFromAnnounce(index: i32, header: AvailabilityHeaderView, slot: i32, hopsFromOrigin: i32, fresh: bool, nowMs: i64, counters: StaticArray<u32>): void {
     if (this.strategy == RoutingStrategy.Electric) {
       // Only the origin itself, one hop away, may say 0.
       const fromOrigin = hopsFromOrigin == 1 && header.transmitter() == shortIdOf(header.source());
       this.takeReport(index, slot, header.senderPotential(), fromOrigin, nowMs, counters);
     } else {
-      this.routes.offerRoute(index, header.transmitter(), hopsFromOrigin, nowMs);
+      this.routes.offerRoute(index, header.transmitter(), hopsFromOrigin, nowMs, fresh);
     }
   }
 

@@ -1,5 +1,6 @@
 // Next-hop and electric routing on a host-side wire of stack instances (flood-mesh.ts): delivery on
 // lines, grids and random graphs, loop freedom of electric forwarding, repair after a node fails,
+// moves or joins,
 // and announces/potential reports that must not change any table.
 import { describe, expect, it } from "vitest";
 import {
@@ -187,6 +188,54 @@ describe.each(["nexthop", "electric"] as const)("%s routing", (strategy) => {
       mesh.settle();
     }
     for (const payload of payloads) expect(deliveredCount(mesh, 15, payload)).toBe(1);
+  });
+
+  it("reaches a node that moved to the other end of a line, without anyone being told", async () => {
+    // 0 – 1 – 2 – 3 – 4 – 5; then 5 leaves 4's side for 0's: the old way down runs into a dead end.
+    const mesh = await routedMesh(lineTopology(6), strategy);
+    send(mesh, 3, 5, text("before the move"));
+    mesh.settle();
+    expect(deliveredCount(mesh, 5, text("before the move"))).toBe(1);
+    mesh.topology[4] = [3];
+    mesh.topology[5] = [0];
+    mesh.topology[0] = [1, 5];
+    // Its next announce comes from the new place (next hop: fresher beats shorter); electric nodes
+    // also stop using a neighbour whose beacons stopped and hear the moved node's at its new place.
+    mesh.run(FAST_ROUTING.announceIntervalMs + 5 * FAST_ROUTING.beaconIntervalMs);
+    for (const from of [0, 3]) {
+      const payloads = Array.from({ length: 4 }, (_, i) => text(`after the move ${from}.${i}`));
+      for (const payload of payloads) {
+        send(mesh, from, 5, payload);
+        mesh.settle();
+      }
+      for (const payload of payloads) expect(deliveredCount(mesh, 5, payload), `from ${from}`).toBe(1);
+    }
+    const back = text("from the new place");
+    send(mesh, 5, 4, back);
+    mesh.settle();
+    expect(deliveredCount(mesh, 4, back)).toBe(1);
+  });
+
+  it("reaches a node that joins a settled mesh, and the joiner reaches the others", async () => {
+    const topology = gridTopology(4, 4);
+    const mesh = await FloodMesh.create(topology, { ...FAST_ROUTING, strategy, poolSize: 48 });
+    mesh.down.add(15);
+    mesh.run(25_000);
+    expect(mesh.nodes[0].availability.routingInfo(mesh.nodes[0].link, mesh.now).endpoints).toBe(14);
+    mesh.down.delete(15);
+    // Its first announce comes within an announce interval; electric nodes then exchange beacons.
+    mesh.run(FAST_ROUTING.announceIntervalMs + 5 * FAST_ROUTING.beaconIntervalMs);
+    expect(mesh.nodes[0].availability.routingInfo(mesh.nodes[0].link, mesh.now).endpoints).toBe(15);
+    for (const [from, to] of [
+      [0, 15],
+      [15, 0],
+      [5, 15],
+    ]) {
+      const payload = text(`joined ${from} to ${to}`);
+      send(mesh, from, to, payload);
+      mesh.settle();
+      expect(deliveredCount(mesh, to, payload), `${from} to ${to}`).toBe(1);
+    }
   });
 });
 
