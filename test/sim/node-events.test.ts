@@ -101,3 +101,35 @@ describe("routing over a line with a failure", () => {
     expect(result.busiestNode!.airtimeShare).toBeGreaterThan(0.25);
   });
 });
+
+describe("electric routing after a node moves", () => {
+  it("finds it at its new place within five minutes, without anyone being told", async () => {
+    // A line a–f, 800 m apart; at 20 min f moves from beside e to beside a, while a–e send to it.
+    const line = "abcdef".split("");
+    const result = await runSimulation(
+      await triangle({
+        seed: 3,
+        durationS: 3600,
+        routing: "electric",
+        hopLimit: 7,
+        nodes: line.map((id, i) => ({ id, x: i * 800, y: 0 })),
+        traffic: line.slice(0, 5).map((from, i) => ({
+          from,
+          to: "f",
+          everyS: 60,
+          bytes: 40,
+          integrity: "blake2b",
+          startS: 600 + i * 10,
+        })),
+        events: [{ atS: 1200, move: "f", x: -800, y: 0 }],
+      }),
+    );
+    // Per-minute windows of messages between connected pairs; traffic starts at minute 10.
+    const ratios = result.connectedDelivery!.windows.map((w) => w.ratio);
+    expect(ratios.slice(10, 20).every((r) => r === 1)).toBe(true);
+    const repaired = ratios.slice(25).filter((r): r is number => r !== null);
+    expect(repaired.length).toBe(35);
+    expect(Math.min(...repaired)).toBeGreaterThanOrEqual(0.8);
+    expect(repaired.reduce((a, b) => a + b, 0) / repaired.length).toBeGreaterThan(0.95);
+  });
+});
