@@ -13,6 +13,14 @@ import { recoveredFromS } from "../sim/metrics.js";
 import { DeterministicRandom } from "../sim/random.js";
 import type { SimulationResult } from "../sim/result.js";
 import { StrategyNotBuiltError } from "../sim/routed-link.js";
+import {
+  percentCell,
+  ROUTING_METRIC_HEADER,
+  type RoutingMetrics,
+  routingMetricCells,
+  routingMetrics,
+  textTable,
+} from "../sim/routing-metrics.js";
 import type { RoutingStrategy, Scenario, ScenarioEvent } from "../sim/scenario.js";
 import { runSimulation } from "../sim/simulation.js";
 import {
@@ -52,18 +60,8 @@ interface Cell {
   simulatedS: number;
   built: boolean;
   notBuiltReason?: string;
-  deliveryRatio?: number;
-  latencyMedianMs?: number | null;
-  latencyP95Ms?: number | null;
-  hopsMean?: number | null;
-  hopsMax?: number | null;
-  airtimePerDeliveredMs?: number | null;
-  busiestNodeAirtimeShare?: number | null;
-  /** The busiest node's airtime over the run's duration. */
-  busiestNodeDutyCycle?: number | null;
-  unroutable?: number;
-  dropped?: number;
-  wallSeconds?: number;
+  /** Built cells: what the run measured (routing-metrics.ts). */
+  metrics?: RoutingMetrics;
   /** Churn run only. */
   churn?: {
     failAtS: number;
@@ -194,22 +192,7 @@ function cellFrom(
 ): Cell {
   const cell: Cell = { ...base, strategy: scenario.routing, simulatedS: scenario.durationS, built: false };
   if ("notBuilt" in outcome) return { ...cell, notBuiltReason: outcome.notBuilt };
-  const m = outcome.messages;
-  return {
-    ...cell,
-    built: true,
-    deliveryRatio: m.deliveryRatio,
-    latencyMedianMs: m.latencyMs.median,
-    latencyP95Ms: m.latencyMs.p95,
-    hopsMean: m.hops?.mean ?? null,
-    hopsMax: m.hops?.max ?? null,
-    airtimePerDeliveredMs: outcome.airtimePerDeliveredMs,
-    busiestNodeAirtimeShare: outcome.busiestNode?.airtimeShare ?? null,
-    busiestNodeDutyCycle: outcome.busiestNode?.dutyCycle ?? null,
-    unroutable: outcome.routing?.unroutable ?? 0,
-    dropped: outcome.routing?.dropped ?? 0,
-    wallSeconds: outcome.wallSeconds,
-  };
+  return { ...cell, built: true, metrics: routingMetrics(outcome) };
 }
 
 function channelLoad(topology: Topology, tables: LoRaTables): ChannelLoad {
@@ -310,55 +293,19 @@ function finishBench(cells: Cell[], quick: boolean): Cell[] {
   return cells;
 }
 
-const percent = (value: number | null | undefined) =>
-  value === null || value === undefined ? "—" : `${(value * 100).toFixed(1)} %`;
-const seconds = (ms: number | null | undefined) =>
-  ms === null || ms === undefined ? "—" : `${(ms / 1000).toFixed(2)} s`;
+const percent = percentCell;
 
 /** Offered load as a share of time; above 100 % the channel cannot carry it at all. */
 const erlang = (value: number) => `${(value * 100).toFixed(0)} %`;
 
 function printTable(cells: Cell[]): void {
-  const header = [
-    "strategy",
-    "topology",
-    "sim",
-    "delivered",
-    "latency median",
-    "p95",
-    "hops mean/max",
-    "airtime/delivered",
-    "busiest share",
-    "busiest on air",
-    "unroutable",
-    "dropped",
-    "wall",
-  ];
+  const header = ["strategy", "topology", "sim", ...ROUTING_METRIC_HEADER];
   const rows = cells.map((c) => {
     const sim = `${c.simulatedS / 60} min`;
-    if (!c.built) return [c.strategy, c.topology, sim, "not built", "", "", "", "", "", "", "", "", ""];
-    return [
-      c.strategy,
-      c.topology,
-      sim,
-      percent(c.deliveryRatio),
-      seconds(c.latencyMedianMs),
-      seconds(c.latencyP95Ms),
-      c.hopsMean === null || c.hopsMean === undefined ? "—" : `${c.hopsMean.toFixed(1)}/${c.hopsMax}`,
-      seconds(c.airtimePerDeliveredMs),
-      percent(c.busiestNodeAirtimeShare),
-      percent(c.busiestNodeDutyCycle),
-      String(c.unroutable),
-      String(c.dropped),
-      `${c.wallSeconds!.toFixed(1)} s`,
-    ];
+    if (!c.metrics) return [c.strategy, c.topology, sim, "not built", ...ROUTING_METRIC_HEADER.slice(1).map(() => "")];
+    return [c.strategy, c.topology, sim, ...routingMetricCells(c.metrics)];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const render = (cells: string[]) =>
-    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
-  console.log(render(header));
-  console.log(widths.map((w) => "-".repeat(w)).join("  "));
-  for (const row of rows) console.log(render(row));
+  for (const line of textTable(header, rows, 2)) console.log(line);
   console.log("");
   const topologies = new Map(cells.map((c) => [c.topology, c]));
   for (const c of topologies.values()) {

@@ -2,7 +2,8 @@
 // radio channel — and prints what happened.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { formatReport } from "../sim/report.js";
+import { formatComparison, formatReport } from "../sim/report.js";
+import type { SimulationResult } from "../sim/result.js";
 import {
   parseScenario,
   type RoutingStrategy,
@@ -21,9 +22,9 @@ import { ProgressBar } from "./progress.js";
 /** `mesh sim` with no scenario: a small random mesh, the quickest way to see the stack at work. */
 const DEFAULT_NODES = 20;
 
-const usage = `Usage: mesh sim --scenario FILE [--json]
+const usage = `Usage: mesh sim --scenario FILE [--compare STRATEGIES] [--json]
        mesh sim [--nodes N] [--seed S] [--duration SECONDS] [--preset NAME] [--integrity LEVEL]
-                [--routing none|flooding|nexthop|electric] [--hop-limit H] [--json]
+                [--routing none|flooding|nexthop|electric | --compare STRATEGIES] [--hop-limit H] [--json]
 
 Runs a simulated mesh: each node is its own instance of build/stack.wasm whose radio driver talks to
 a chip model (SX1262/SX1276) on a shared LoRa channel (path loss, collisions with capture, half
@@ -50,7 +51,13 @@ Options:
   --routing STRATEGY  routing of the random scenario: none (direct neighbours only, default),
                       flooding, nexthop or electric
   --hop-limit H       hops a routed message of the random scenario may travel, 1..15 (default 3)
-  --json              print one JSON object instead of the summary`;
+  --compare LIST      run the same scenario — nodes, traffic, events, seed — once under each strategy
+                      of a comma-separated LIST (e.g. flooding,nexthop,electric; it replaces the
+                      scenario's "routing" and --routing) and print one table: delivery ratio,
+                      latency median/p95, hops, airtime per delivered message, the busiest node's
+                      share of all airtime and its own time on air
+  --json              print one JSON object instead of the summary (with --compare: one result per
+                      strategy, under "strategies")`;
 
 function integer(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
   if (text === undefined) return fallback;
@@ -61,7 +68,27 @@ function integer(name: string, text: string | undefined, fallback: number, min: 
   return value;
 }
 
-async function loadScenario(values: Record<string, string | boolean | undefined>): Promise<Scenario> {
+/** The strategies of --compare: known, none twice. */
+function compareList(text: string): RoutingStrategy[] {
+  const names = text.split(",").map((name) => name.trim());
+  for (const name of names) {
+    if (!(routingStrategies as readonly string[]).includes(name)) {
+      throw new UsageError(`--compare: expected strategies from ${routingStrategies.join(", ")}, got '${name}'`);
+    }
+  }
+  const twice = names.find((name, i) => names.indexOf(name) !== i);
+  if (twice !== undefined) throw new UsageError(`--compare: '${twice}' is named twice`);
+  return names as RoutingStrategy[];
+}
+
+/**
+ * The scenario as given, or with `routing` replaced; a scenario file is parsed again, because what a
+ * strategy accepts differs (routed messages leave room for the Availability header).
+ */
+async function loadScenario(
+  values: Record<string, string | boolean | undefined>,
+  routingOverride?: RoutingStrategy,
+): Promise<Scenario> {
   const tables = await loadLoRaTables();
   if (typeof values.scenario === "string") {
     for (const flag of ["nodes", "seed", "duration", "preset", "integrity", "routing", "hop-limit"]) {
@@ -81,6 +108,9 @@ async function loadScenario(values: Record<string, string | boolean | undefined>
     } catch (error) {
       throw new UsageError(`${values.scenario}: not JSON (${(error as Error).message})`);
     }
+    if (routingOverride !== undefined && typeof json === "object" && json !== null && !Array.isArray(json)) {
+      json = { ...json, routing: routingOverride };
+    }
     try {
       return parseScenario(json, tables);
     } catch (error) {
@@ -98,7 +128,7 @@ async function loadScenario(values: Record<string, string | boolean | undefined>
       `--integrity: expected one of ${Object.keys(integrityLevelNames).join(", ")}, got '${integrity}'`,
     );
   }
-  const routing = typeof values.routing === "string" ? values.routing : "none";
+  const routing = routingOverride ?? (typeof values.routing === "string" ? values.routing : "none");
   if (!(routingStrategies as readonly string[]).includes(routing)) {
     throw new UsageError(`--routing: expected one of ${routingStrategies.join(", ")}, got '${routing}'`);
   }
@@ -125,19 +155,41 @@ async function runSim(args: string[]): Promise<number> {
       integrity: { type: "string" },
       routing: { type: "string" },
       "hop-limit": { type: "string" },
+      compare: { type: "string" },
       json: { type: "boolean", default: false },
     },
     strict: true,
     allowPositionals: false,
   });
+  if (values.compare !== undefined) {
+    if (values.routing !== undefined) throw new UsageError("--routing cannot be combined with --compare");
+    const strategies = compareList(values.compare);
+    // Every scenario first, so a strategy the scenario does not suit is refused before any runs.
+    const scenarios = [];
+    for (const strategy of strategies) scenarios.push(await loadScenario(values, strategy));
+    const results: { strategy: RoutingStrategy; result: SimulationResult }[] = [];
+    for (const scenario of scenarios) results.push({ strategy: scenario.routing, result: await simulate(scenario) });
+    console.log(
+      values.json
+        ? JSON.stringify({ strategies: Object.fromEntries(results.map((r) => [r.strategy, r.result])) }, null, 2)
+        : formatComparison(results),
+    );
+    return 0;
+  }
   const scenario = await loadScenario(values);
-  const progress = new ProgressBar("simulating");
+  const result = await simulate(scenario);
+  console.log(values.json ? JSON.stringify(result, null, 2) : formatReport(result));
+  return 0;
+}
+
+async function simulate(scenario: Scenario): Promise<SimulationResult> {
+  const label = scenario.routing === "none" ? "simulating" : `simulating ${scenario.routing}`;
+  const progress = new ProgressBar(label);
   const result = await runSimulation(scenario, {
     onProgress: (fraction, simulatedS) => progress.update(fraction, `${simulatedS.toFixed(0)}/${scenario.durationS} s`),
   });
   progress.done();
-  console.log(values.json ? JSON.stringify(result, null, 2) : formatReport(result));
-  return 0;
+  return result;
 }
 
 export const simCommand: Command = {

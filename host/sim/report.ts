@@ -1,12 +1,6 @@
 // The readable summary `mesh sim` prints.
 import type { SimulationResult } from "./result.js";
-
-function table(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const render = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
-  return [render(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(render)];
-}
+import { ROUTING_METRIC_HEADER, routingMetricCells, routingMetrics, textTable } from "./routing-metrics.js";
 
 export function formatReport(result: SimulationResult, options: { maxNodes?: number } = {}): string {
   const m = result.messages;
@@ -61,7 +55,7 @@ export function formatReport(result: SimulationResult, options: { maxNodes?: num
   const busiest = [...result.nodes].sort((a, b) => b.airtimeMs - a.airtimeMs).slice(0, limit);
   lines.push(
     result.nodes.length > limit ? `Busiest ${limit} of ${result.nodes.length} nodes by airtime:` : "Per node:",
-    ...table(
+    ...textTable(
       ["node", "airtime s", "duty %", "frames tx", "frames rx", "msgs sent", "msgs recv", "drops"],
       busiest.map((n) => [
         n.id,
@@ -76,5 +70,43 @@ export function formatReport(result: SimulationResult, options: { maxNodes?: num
     ),
   );
   if (result.notes.length > 0) lines.push("", ...result.notes.map((n) => `Note: ${n}`));
+  return lines.join("\n");
+}
+
+/**
+ * `mesh sim --compare`: one scenario run under several strategies, one row each (routing-metrics.ts),
+ * then the per-window delivery between connected pairs when the scenario has events.
+ */
+export function formatComparison(runs: { strategy: string; result: SimulationResult }[]): string {
+  const first = runs[0].result;
+  const hopLimit = runs.find((r) => r.result.routing)?.result.routing?.hopLimit;
+  const lines = [
+    `Simulated ${first.nodeCount} nodes for ${first.durationS} s (${first.radio}, seed ${first.seed}) under ` +
+      `${runs.length} strategies${hopLimit === undefined ? "" : `, hop limit ${hopLimit}`}: the same nodes, traffic and events`,
+    "",
+    ...textTable(
+      ["strategy", "sent", ...ROUTING_METRIC_HEADER],
+      runs.map(({ strategy, result }) => [
+        strategy,
+        String(result.messages.sent),
+        ...routingMetricCells(routingMetrics(result)),
+      ]),
+    ),
+    "",
+    `"busiest share": the busiest node's part of all airtime; "busiest on air": its airtime over the run (its duty ` +
+      `cycle); "unroutable": packets a node had no route for (flooded instead, or counted where nothing can be ` +
+      `done); "dropped": packets the links gave up on (hop limit spent, full tables, unacknowledged…).`,
+  ];
+  const windowed = runs.filter((r) => r.result.connectedDelivery);
+  if (windowed.length > 0) {
+    lines.push(`Delivery % between connected pairs per ${windowed[0].result.connectedDelivery!.windowS} s:`);
+    const width = Math.max(...windowed.map((r) => r.strategy.length));
+    for (const { strategy, result } of windowed) {
+      const ratios = result.connectedDelivery!.windows.map((w) =>
+        w.ratio === null ? "—" : `${Math.round(w.ratio * 100)}`,
+      );
+      lines.push(`  ${strategy.padEnd(width)}  ${ratios.join(" ")}`);
+    }
+  }
   return lines.join("\n");
 }

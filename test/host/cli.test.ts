@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { runMesh } from "../support/run-mesh.js";
@@ -86,6 +86,37 @@ describe("mesh sim", () => {
     expect(out).toMatch(/no routing/);
   });
 
+  it("--compare runs one scenario under each strategy and prints a row for each", async () => {
+    const line = {
+      seed: 4,
+      durationS: 300,
+      radio: { kind: "lora", environment: "suburban", shadowingSigmaDb: 0 },
+      nodes: [0, 1, 2, 3].map((i) => ({ id: `n${i}`, x: i * 800, y: 0 })),
+      traffic: [{ from: "n0", to: "n3", everyS: 30, bytes: 40, integrity: "blake2b", startS: 60 }],
+      events: [{ atS: 200, fail: "n1" }],
+      routing: "none",
+      hopLimit: 5,
+    };
+    const file = scenarioFile(JSON.stringify(line));
+    const text = await mesh("sim", "--scenario", file, "--compare", "flooding,electric");
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/^Simulated 4 nodes for 300 s .* under 2 strategies, hop limit 5/);
+    const rows = text.out.split("\n").filter((l) => /^(flooding|electric) +\d/.test(l));
+    expect(rows.map((r) => r.split(/ +/)[0])).toEqual(["flooding", "electric"]);
+    // The same traffic under both: the "sent" column agrees.
+    expect(new Set(rows.map((r) => r.split(/ +/)[1])).size).toBe(1);
+    expect(text.out).toMatch(/^ {2}electric +[\d—]/m); // its per-minute delivery between connected pairs
+    const json = await mesh("sim", "--scenario", file, "--compare", "nexthop,electric", "--json");
+    expect(json.code).toBe(0);
+    const { strategies } = JSON.parse(json.out);
+    expect(Object.keys(strategies)).toEqual(["nexthop", "electric"]);
+    expect(strategies.nexthop.routing.strategy).toBe("nexthop");
+    expect(strategies.electric.routing.strategy).toBe("electric");
+    expect(strategies.nexthop.messages.sent).toBe(strategies.electric.messages.sent);
+    // Messages that need hops: with routing they arrive, without it they cannot.
+    expect(strategies.electric.messages.delivered).toBeGreaterThan(0);
+  });
+
   const badRuns: [string, string[], RegExp][] = [
     ["a malformed field", ["--scenario", 'FILE:{"durationS": -1}'], /durationS: expected 1 to/],
     ["a file that is not JSON", ["--scenario", "FILE:{nope"], /not JSON/],
@@ -96,6 +127,23 @@ describe("mesh sim", () => {
       "an unknown routing strategy",
       ["--nodes", "3", "--routing", "ospf"],
       /--routing: expected one of none, flooding, nexthop, electric/,
+    ],
+    [
+      "an unknown strategy to compare",
+      ["--nodes", "3", "--compare", "electric,ospf"],
+      /^mesh sim: --compare: expected strategies from none, flooding, nexthop, electric, got 'ospf'$/,
+    ],
+    ["a strategy compared twice", ["--nodes", "3", "--compare", "electric,electric"], /'electric' is named twice/],
+    ["--routing with --compare", ["--nodes", "3", "--routing", "electric", "--compare", "none"], /--routing cannot/],
+    [
+      "a message too big for a compared routing strategy",
+      [
+        "--scenario",
+        `FILE:${JSON.stringify({ ...JSON.parse(readFileSync("examples/two-nodes.json", "utf8")), traffic: [{ from: "a", to: "b", everyS: 30, bytes: 1180 }] })}`,
+        "--compare",
+        "none,electric",
+      ],
+      /traffic\[0\]\.bytes: expected 12 to 1128 with electric/,
     ],
     [
       "both --scenario and --nodes",
