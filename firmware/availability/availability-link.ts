@@ -89,13 +89,14 @@ const STARTS_AT_NEXT_POLL: i64 = i64.MAX_VALUE;
  */
 const MAXIMUM_ACK_RETRIES: i32 = 1;
 /**
- * The resend is made only while at least this share of the node's recent routed copies were
- * acknowledged. A miss is then the exception — a neighbour gone or moved — and a resend repairs it;
- * when most copies go unacknowledged the channel is saturated, and resends only add collisions
- * (measured: 200 nodes at the routing benchmark's load deliver more, for 30 % less airtime, without
- * them; docs/routing.md, "Passive acknowledgements").
+ * Below this share of acknowledged recent routed copies a node takes its channel for saturated
+ * (saturated()). While it is not, a miss is the exception — a neighbour gone or moved — and a resend
+ * repairs it; when most copies go unacknowledged, resends only add collisions (measured: 200 nodes at
+ * the routing benchmark's load deliver more, for 30 % less airtime, without them; docs/routing.md,
+ * "Passive acknowledgements"), and electric routing takes the steepest way down instead of spreading
+ * (docs/routing.md, "On a saturated channel").
  */
-const RESEND_WHILE_ACKNOWLEDGED_SHARE: f64 = 0.5;
+const SATURATED_BELOW_ACKNOWLEDGED_SHARE: f64 = 0.5;
 /**
  * A resend prefers neighbours heard within this fraction of a beacon interval (1/2: every neighbour
  * beacons once per 0.75–1.25 intervals, so about half the live ones qualify, and a node that failed
@@ -1060,7 +1061,9 @@ export class AvailabilityLink extends Link {
         }
       } else {
         own = routing.routes.recompute(index, routing.neighbours, now);
-        const steepest = this.shortOfHops(routing, index, <i32>load<u8>(at + HOP_LIMIT_OFFSET));
+        // Follow the current while the channel carries the traffic and the packet has hops to spare;
+        // otherwise the fewest transmissions win (docs/routing.md, 4a and 4b).
+        const steepest = this.saturated() || this.shortOfHops(routing, index, <i32>load<u8>(at + HOP_LIMIT_OFFSET));
         if (retries > 0) {
           // A resend follows a missed acknowledgement, and after a failure that is a neighbour gone
           // whose last report still looks downhill — as may others. A neighbour heard lately is up:
@@ -1099,7 +1102,7 @@ export class AvailabilityLink extends Link {
       // A packet stuck on its way asks its neighbours only; its origin, which may have missed the
       // destination's announce altogether, asks two rings while the channel is not saturated (the
       // share of acknowledged copies, as for resends).
-      const scope = !forwarded && this.acknowledgedShare >= RESEND_WHILE_ACKNOWLEDGED_SHARE ? SCOPED_FLOOD_HOPS : 1;
+      const scope = !forwarded && !this.saturated() ? SCOPED_FLOOD_HOPS : 1;
       const wholeMesh = !forwarded && index == NO_ENDPOINT && this.mayFloodWholeMesh(routing, now);
       if (wholeMesh) this.wholeFloodHeard(now);
       if (routing.strategy == RoutingStrategy.Electric && hopLimit > scope && !wholeMesh) {
@@ -1219,7 +1222,7 @@ export class AvailabilityLink extends Link {
   private acknowledgementMissed(entry: PendingRelay): void {
     const routing = changetype<RoutingState>(this.routing);
     this.count(AvailabilityLinkCounter.AckTimeouts);
-    const resend = this.acknowledgedShare >= RESEND_WHILE_ACKNOWLEDGED_SHARE;
+    const resend = !this.saturated();
     this.acknowledgedShare -= this.acknowledgedShare * ACKNOWLEDGED_SHARE_GAIN;
     const slot = entry.neighbourSlot;
     if (slot != NO_NEIGHBOUR) routing.neighbours.missedAcknowledgement(slot);
@@ -1572,6 +1575,11 @@ export class AvailabilityLink extends Link {
     entry.deadline = this.nowMs + <i64>delayMs;
     this.pendingCount++;
     this.count(AvailabilityLinkCounter.RelaysScheduled);
+  }
+
+  /** Most of this node's recent routed copies went unacknowledged: its channel is saturated. */
+  private saturated(): bool {
+    return this.acknowledgedShare < SATURATED_BELOW_ACKNOWLEDGED_SHARE;
   }
 
   /**

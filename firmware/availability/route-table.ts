@@ -207,8 +207,8 @@ export class RouteTable {
    * `excluded` (bit per slot) whose potential lies strictly below both `ceiling` and this node's own,
    * with probability proportional to the current c·(φ_self − φ_n), no one neighbour above ¾ of the
    * total when others qualify — or, when `steepest`, the one of them lying lowest (the packet is short
-   * of hops: docs/routing.md, "Running short of hops"). `random` is uniform in [0, 1). Returns a slot
-   * or NO_NEIGHBOUR.
+   * of hops or the channel saturated: docs/routing.md, 4a and 4b). `random` is uniform in [0, 1).
+   * Returns a slot or NO_NEIGHBOUR.
    */
   chooseDownhill(
     index: i32,

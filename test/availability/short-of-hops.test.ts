@@ -1,6 +1,6 @@
-// Electric routing with few hops to spare (docs/routing.md, "Running short of hops"): a packet follows
-// the current while its hops left exceed the destination's distance by more than three, and takes the
-// steepest way down within that slack.
+// Electric routing with few hops to spare or on a saturated channel (docs/routing.md, 4a and 4b): a
+// packet follows the current while its hops left exceed the destination's distance by more than three
+// and most of its sender's copies are acknowledged, and otherwise takes the steepest way down.
 import { describe, expect, it } from "vitest";
 import { ROUTED_HEADER_OFFSETS as O, RoutedPacketType } from "../../host/wasm/availability.js";
 import {
@@ -71,5 +71,44 @@ describe("electric routing running short of hops", () => {
     const counts = await firstHops(5);
     expect(counts.get(1)).toBe(40);
     expect(counts.get(2)).toBe(0);
+  });
+});
+
+describe("electric routing on a saturated channel", () => {
+  it("takes the steepest way down while most of its copies go unacknowledged, however many hops are left", async () => {
+    // Node 0 hears only every third forwarding of each neighbour (the others lost on the way back, as
+    // to collisions): its share of acknowledged copies settles near a third, below the half that
+    // marks a saturated channel, while no neighbour misses three in a row (which would strike it).
+    const graph = await electricMesh(TWO_WAYS_DOWN, 15);
+    const forwardsHeard = new Map<number, number>();
+    graph.loses = (frame, to) => {
+      if (to !== 0 || frame.from === 0) return false;
+      if (routedHeader(frame, graph.nodes[0].address)?.type !== RoutedPacketType.Unicast) return false;
+      const count = (forwardsHeard.get(frame.from) ?? 0) + 1;
+      forwardsHeard.set(frame.from, count);
+      return count % 3 !== 0;
+    };
+    const viaOne = shortId(graph.nodes[1].address);
+    const firstHops: boolean[] = [];
+    graph.onFrame = (frame) => {
+      const header = routedHeader(frame, graph.nodes[0].address);
+      if (frame.from === 0 && header?.type === RoutedPacketType.Unicast && header.hopCount === 0) {
+        firstHops.push(header.nextHop === viaOne);
+      }
+    };
+    const payloads = Array.from({ length: 60 }, (_, k) => text(`saturated ${k}`));
+    const sentAfter: number[] = [];
+    for (const payload of payloads) {
+      expect(sendUnicast(graph, 0, 3, payload)).toBe(0);
+      graph.settle();
+      sentAfter.push(firstHops.length);
+    }
+    // Saturated from the 30th packet on: no resends, and every copy goes the steep way, through 1.
+    const late = firstHops.slice(sentAfter[29]);
+    expect(late).toHaveLength(30);
+    expect(late.every((throughOne) => throughOne)).toBe(true);
+    for (const payload of payloads.slice(30)) expect(deliveredCount(graph, 3, payload)).toBe(1);
+    // Before, the current still sent some elsewhere (first copies and resends).
+    expect(firstHops.slice(0, sentAfter[29]).some((throughOne) => !throughOne)).toBe(true);
   });
 });
