@@ -293,8 +293,6 @@ function finishBench(cells: Cell[], quick: boolean): Cell[] {
   return cells;
 }
 
-const percent = percentCell;
-
 /** Offered load as a share of time; above 100 % the channel cannot carry it at all. */
 const erlang = (value: number) => `${(value * 100).toFixed(0)} %`;
 
@@ -311,11 +309,11 @@ function printTable(cells: Cell[]): void {
   for (const c of topologies.values()) {
     console.log(
       `${c.topology}: ${c.nodes} nodes, mean degree ${c.meanDegree.toFixed(1)} and diameter ${c.diameterHops} hops over reliable links; ` +
-        `${percent(c.pairsBeyondHopLimit)} of pairs are more than ${HOP_LIMIT} hops apart even over every audible link. ` +
+        `${percentCell(c.pairsBeyondHopLimit)} of pairs are more than ${HOP_LIMIT} hops apart even over every audible link. ` +
         `Along shortest paths (${c.shortestPathLoad.meanHops.toFixed(1)} hops on average) the traffic alone, before ` +
         `any overhead or collision, would keep the busiest node's channel busy ${erlang(c.shortestPathLoad.busiestErlang)} ` +
         `(median node ${erlang(c.shortestPathLoad.medianErlang)}) and its busiest relay on air ` +
-        `${percent(c.shortestPathLoad.busiestTransmitShare)} of the time.`,
+        `${percentCell(c.shortestPathLoad.busiestTransmitShare)} of the time.`,
     );
   }
   console.log(
