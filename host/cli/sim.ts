@@ -22,9 +22,10 @@ import { ProgressBar } from "./progress.js";
 /** `mesh sim` with no scenario: a small random mesh, the quickest way to see the stack at work. */
 const DEFAULT_NODES = 20;
 
-const usage = `Usage: mesh sim --scenario FILE [--compare STRATEGIES] [--json]
+const usage = `Usage: mesh sim --scenario FILE [--compare LIST] [--json]
        mesh sim [--nodes N] [--seed S] [--duration SECONDS] [--preset NAME] [--integrity LEVEL]
-                [--routing none|flooding|nexthop|electric | --compare STRATEGIES] [--hop-limit H] [--json]
+                [--routing none|flooding|nexthop|electric | --compare LIST] [--hop-limit H]
+                [--json]
 
 Runs a simulated mesh: each node is its own instance of build/stack.wasm whose radio driver talks to
 a chip model (SX1262/SX1276) on a shared LoRa channel (path loss, collisions with capture, half
@@ -51,7 +52,7 @@ Options:
   --routing STRATEGY  routing of the random scenario: none (direct neighbours only, default),
                       flooding, nexthop or electric
   --hop-limit H       hops a routed message of the random scenario may travel, 1..15 (default 3)
-  --compare LIST      run the same scenario — nodes, traffic, events, seed — once under each strategy
+  --compare LIST      run the same scenario (nodes, traffic, events, seed) once under each strategy
                       of a comma-separated LIST (e.g. flooding,nexthop,electric; it replaces the
                       scenario's "routing" and --routing) and print one table: delivery ratio,
                       latency median/p95, hops, airtime per delivered message, the busiest node's
