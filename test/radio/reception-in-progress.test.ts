@@ -6,18 +6,8 @@ import { Sx1262Model } from "../../host/sim/chips/sx1262-model.js";
 import { Sx1276Model } from "../../host/sim/chips/sx1276-model.js";
 import { LoopbackTestMedium } from "../../host/sim/chips/test-medium.js";
 import type { BusDevice } from "../../host/sim/radio-medium.js";
-import { RadioEvent, type RadioSettings, RadioStack } from "../../host/wasm/radio.js";
-import { EU868_BOARD } from "./sx126x-harness.js";
-
-const SX1276_EU868: RadioSettings = {
-  frequencyHz: 869_525_000,
-  spreadingFactor: 7,
-  bandwidthHz: 125_000,
-  codingRateDenominator: 5,
-  preambleLength: 16,
-  syncWord: 0x12,
-  txPowerDbm: 14,
-};
+import { RadioEvent, RadioStack } from "../../host/wasm/radio.js";
+import { EU868_BOARD, EU868_LORA } from "./sx126x-harness.js";
 
 /** A talker and a listener of one chip type on a loopback medium, both begun. */
 async function pair(chip: "sx1262" | "sx1276") {
@@ -32,7 +22,8 @@ async function pair(chip: "sx1262" | "sx1276") {
   }
   const stack = await RadioStack.load(devices);
   const [talker, listener] = [0, 1].map((bus) => stack.createRadio(chip, bus));
-  const settings = chip === "sx1262" ? EU868_BOARD : SX1276_EU868;
+  // The SX1276 boards have no TCXO or DIO2 RF switch.
+  const settings = chip === "sx1262" ? EU868_BOARD : EU868_LORA;
   expect(talker.begin(settings)).toBe(true);
   expect(listener.begin(settings)).toBe(true);
   return { medium, models, talker, listener };

@@ -57,8 +57,8 @@ export function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(" ");
 }
 
-/** EU868 board of the begin() sequence test: a TCXO at 1.8 V on DIO3 and the RF switch on DIO2. */
-export const EU868_BOARD: RadioSettings = {
+/** The EU868 LoRa settings of the tests, SF7BW125 at 869.525 MHz: what any chip is given. */
+export const EU868_LORA: RadioSettings = {
   frequencyHz: 869_525_000,
   spreadingFactor: 7,
   bandwidthHz: 125_000,
@@ -66,6 +66,7 @@ export const EU868_BOARD: RadioSettings = {
   preambleLength: 16,
   syncWord: 0x12,
   txPowerDbm: 14,
-  tcxoMillivolts: 1800,
-  dio2AsRfSwitch: true,
 };
+
+/** EU868 board of the begin() sequence test: a TCXO at 1.8 V on DIO3 and the RF switch on DIO2. */
+export const EU868_BOARD: RadioSettings = { ...EU868_LORA, tcxoMillivolts: 1800, dio2AsRfSwitch: true };
