@@ -6,6 +6,7 @@
 // `--churn`, 10 % of the nodes fail halfway and delivery between still-connected pairs is printed per
 // five minutes before and after. Nothing here is timed: the numbers are the simulation's own.
 import type { SimulationResult } from "../sim/result.js";
+import { percentCell, secondsCell } from "../sim/routing-metrics.js";
 import type { RoutingStrategy, ScenarioEvent } from "../sim/scenario.js";
 import { runSimulation } from "../sim/simulation.js";
 import { randomGeometricTopology } from "../sim/topology.js";
@@ -108,12 +109,9 @@ export async function runRoutingLoadBench(options: LoadBenchOptions): Promise<Lo
   return rows;
 }
 
-const percent = (value: number) => `${(value * 100).toFixed(1)} %`;
-const seconds = (ms: number | null) => (ms === null ? "—" : `${(ms / 1000).toFixed(2)} s`);
-
 function printRow(row: LoadBenchRow): void {
   console.log(
-    `seed ${row.seed}: delivered ${percent(row.deliveryRatio)} of ${row.sent}, airtime per delivered ${seconds(row.airtimePerDeliveredMs)}, latency median ${seconds(row.latencyMedianMs)}`,
+    `seed ${row.seed}: delivered ${percentCell(row.deliveryRatio)} of ${row.sent}, airtime per delivered ${secondsCell(row.airtimePerDeliveredMs)}, latency median ${secondsCell(row.latencyMedianMs)}`,
   );
   if (row.connectedWindows === undefined || row.failAtS === undefined) return;
   console.log(
@@ -126,7 +124,7 @@ function printMean(rows: LoadBenchRow[]): void {
   const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
   const airtimes = rows.map((r) => r.airtimePerDeliveredMs).filter((v): v is number => v !== null);
   console.log(
-    `mean of ${rows.length} seeds: delivered ${percent(mean(rows.map((r) => r.deliveryRatio)))}, airtime per delivered ${seconds(airtimes.length ? mean(airtimes) : null)}`,
+    `mean of ${rows.length} seeds: delivered ${percentCell(mean(rows.map((r) => r.deliveryRatio)))}, airtime per delivered ${secondsCell(airtimes.length ? mean(airtimes) : null)}`,
   );
   const pooled = pooledWindows(rows);
   if (pooled.length > 0) {
