@@ -57,7 +57,7 @@ export const enum AvailabilityLinkCounter {
   AcksHeard = 23,
   /** Next hops not heard forwarding within the acknowledgement timeout. */
   AckTimeouts = 24,
-  /** Resends to another neighbour after a timeout (at most two per packet, then a flood). */
+  /** Resends sent after a missed acknowledgement (at most two per packet; next-hop routing may flood them). */
   AckRetries = 25,
   /** Announces of this node's own identity sent. */
   AnnouncesOriginated = 26,
@@ -83,7 +83,7 @@ export const enum AvailabilityLinkCounter {
   NoSubscribers = 37,
   /** Flooded unicasts whose relay this node sent routed instead (it knew a way): fallback floods end here. */
   FloodsRouted = 38,
-  /** Routed unicasts given up after the resend also missed its acknowledgement. */
+  /** Routed unicasts given up: the resends also missed their acknowledgements, or none could be made. */
   DroppedUnacknowledged = 39,
   /** Announces sent again because no other node was heard sending them on (own announces; relays in sparse parts). */
   AnnounceRepeats = 40,

@@ -515,6 +515,55 @@ describe("electric routing after neighbours fail", () => {
     expect(nextHops).toContain(shortId(mesh.nodes[1].address));
   });
 
+  it("a second resend gets a packet past two neighbours that lost it, on a quiet channel only", async () => {
+    // Node 0 reaches 4 through relays 1, 2 and 3. The first two routed copies node 0 sends of each
+    // lossy packet are lost on the air, whichever relay they name: one resend would give it up, the
+    // second reaches the relay not tried yet.
+    const relays = [1, 2, 3];
+    const mesh = await routedMesh([relays, [0, 4], [0, 4], [0, 4], relays], "electric");
+    const copiesSent = new Map<number, number>();
+    let lossy = false;
+    let losingThisCopy = false;
+    mesh.onFrame = (frame) => {
+      const header = headerIn(frame, mesh);
+      losingThisCopy = false;
+      if (!lossy || frame.from !== 0 || header === undefined || header.nextHop === 0) return;
+      const sent = copiesSent.get(header.packetId) ?? 0;
+      copiesSent.set(header.packetId, sent + 1);
+      losingThisCopy = sent < 2;
+    };
+    mesh.loses = (frame) => frame.from === 0 && losingThisCopy;
+    const sendOne = (payload: Uint8Array, withLosses: boolean) => {
+      lossy = withLosses;
+      send(mesh, 0, 4, payload);
+      mesh.settle();
+    };
+    // Quiet: eight acknowledged packets before each lossy one keep node 0's share of acknowledged
+    // copies high, and both resends are made.
+    const start = mesh.counters(0);
+    const payloads = [text("third try 0"), text("third try 1")];
+    for (const [i, payload] of payloads.entries()) {
+      for (let clean = 0; clean < 8; clean++) sendOne(text(`clean ${i}.${clean}`), false);
+      sendOne(payload, true);
+    }
+    for (const payload of payloads) expect(deliveredCount(mesh, 4, payload)).toBe(1);
+    const quiet = mesh.counters(0);
+    expect(quiet.ackRetries - start.ackRetries).toBe(2 * payloads.length);
+    expect(quiet.droppedUnacknowledged - start.droppedUnacknowledged).toBe(0);
+    // Lossy packets back to back: each takes the share down (two misses to one acknowledgement). A
+    // second resend stops within a few packets, once under three quarters — the first packet given
+    // up went out twice, its first resend still made — where the saturation mark (one half) would
+    // allow both for about six packets more.
+    copiesSent.clear();
+    let backToBack = 0;
+    while (backToBack < 10 && mesh.counters(0).droppedUnacknowledged === quiet.droppedUnacknowledged) {
+      sendOne(text(`back to back ${backToBack}`), true);
+      backToBack++;
+    }
+    expect(backToBack).toBeLessThanOrEqual(3);
+    expect([...copiesSent.values()].at(-1)).toBe(2);
+  });
+
   it("resends to a neighbour heard lately rather than to another one that may have gone", async () => {
     // 0 — {1 … 5} — 6: five equal ways down. Relays 1–4 fail together; their reports stay as they
     // were, so to node 0 they still look downhill until it misses their acknowledgements. Relay 5 is
