@@ -102,8 +102,8 @@ const SATURATED_BELOW_ACKNOWLEDGED_SHARE: f64 = 0.5;
 /**
  * From this share of acknowledged recent routed copies a node takes its channel for quiet (quiet()),
  * and makes a second resend. Unbounded (any unsaturated channel), two resends cost one message per
- * node per 10 minutes 3.6 points (three seeds) — there half the misses are acknowledgements lost, not
- * packets, and the extra copies collide; from 3/4 the settled churn run keeps most of the gain
+ * node per 10 minutes 3.6 points (three seeds) — there a third of the resends follow a forward that was
+ * made but not overheard, and the extra copies collide; from 3/4 the settled churn run keeps most of the gain
  * (95.5 % in the five minutes after the failure) for 1.1 points at that load (six seeds), from 0.85
  * less of it (93.2 %) for none (docs/routing.md, "Passive acknowledgements").
  */
