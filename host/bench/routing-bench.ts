@@ -8,6 +8,7 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ProgressBar } from "../cli/progress.js";
 import { presetTimeOnAirMicroseconds } from "../sim/channel/airtime.js";
 import { recoveredFromS } from "../sim/metrics.js";
 import { DeterministicRandom } from "../sim/random.js";
@@ -165,22 +166,14 @@ function pairsBeyondHopLimit(topology: Topology, tables: LoRaTables): number {
 
 /** Runs one cell; a strategy whose link the stack cannot create is "not built". */
 async function runCell(scenario: Scenario, label: string): Promise<SimulationResult | { notBuilt: string }> {
-  let lastPercent = -1;
+  const progress = new ProgressBar(label);
   try {
-    const result = await runSimulation(scenario, {
-      onProgress: (fraction) => {
-        const percent = Math.floor(fraction * 10) * 10;
-        if (percent !== lastPercent) {
-          lastPercent = percent;
-          process.stderr.write(`\r${label}: ${percent}%   `);
-        }
-      },
-    });
-    process.stderr.write(`\r${label}: ${result.wallSeconds.toFixed(1)} s\n`);
+    const result = await runSimulation(scenario, { onProgress: (fraction) => progress.update(fraction) });
+    progress.finish(`${result.wallSeconds.toFixed(1)} s`);
     return result;
   } catch (error) {
     if (!(error instanceof StrategyNotBuiltError)) throw error;
-    process.stderr.write(`\r${label}: not built (${error.message})\n`);
+    progress.finish(`not built (${error.message})`);
     return { notBuilt: error.message };
   }
 }

@@ -5,6 +5,7 @@
 // hour holds few messages: per seed and their mean, delivery and airtime per delivered message; with
 // `--churn`, 10 % of the nodes fail halfway and delivery between still-connected pairs is printed per
 // five minutes before and after. Nothing here is timed: the numbers are the simulation's own.
+import { ProgressBar } from "../cli/progress.js";
 import type { SimulationResult } from "../sim/result.js";
 import { percentCell, secondsCell } from "../sim/routing-metrics.js";
 import type { RoutingStrategy, ScenarioEvent } from "../sim/scenario.js";
@@ -87,10 +88,9 @@ export async function runRoutingLoadBench(options: LoadBenchOptions): Promise<Lo
       : [];
     const { strategy, everyS, warmUpS, durationS } = options;
     const scenario = routingScenario(topology, { strategy, durationS, warmUpS, events, seed, everyS });
-    const result = await runSimulation(scenario, {
-      onProgress: (fraction) => process.stderr.write(`\rseed ${seed}: ${Math.floor(fraction * 100)}%   `),
-    });
-    process.stderr.write("\r");
+    const progress = new ProgressBar(`seed ${seed}`);
+    const result = await runSimulation(scenario, { onProgress: (fraction) => progress.update(fraction) });
+    progress.done();
     const row: LoadBenchRow = {
       seed,
       sent: result.messages.sent,

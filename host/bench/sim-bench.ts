@@ -2,6 +2,7 @@
 // one 100-byte message a minute, for a simulated hour (`--quick`: ten minutes). The baseline in the
 // same run is real time (how many times faster than the air the simulator runs) and the smaller mesh
 // (how the cost grows with size). Target (issue #3): the 1,000-node hour in under 2 minutes.
+import { ProgressBar } from "../cli/progress.js";
 import { randomScenario } from "../sim/scenario.js";
 import { runSimulation } from "../sim/simulation.js";
 
@@ -12,18 +13,10 @@ export async function runSimBench(options: { quick?: boolean } = {}): Promise<vo
   for (const nodes of [100, 1000]) {
     const scenario = randomScenario({ nodes, seed: 1, durationS, everyS: 60, bytes: 100, integrity: "blake2b" });
     const started = performance.now();
-    let lastPercent = -1;
-    const result = await runSimulation(scenario, {
-      onProgress: (fraction) => {
-        const percent = Math.floor(fraction * 10) * 10;
-        if (percent !== lastPercent) {
-          lastPercent = percent;
-          process.stderr.write(`\r${nodes} nodes: ${percent}%  `);
-        }
-      },
-    });
+    const progress = new ProgressBar(`${nodes} nodes`);
+    const result = await runSimulation(scenario, { onProgress: (fraction) => progress.update(fraction) });
     const wall = (performance.now() - started) / 1000;
-    process.stderr.write("\n");
+    progress.finish(`${wall.toFixed(1)} s`);
     const nodeSecondsPerSecond = (nodes * durationS) / wall;
     if (nodes === 100) smallRate = nodeSecondsPerSecond;
     rows.push([

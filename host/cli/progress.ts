@@ -1,11 +1,13 @@
-// A one-line progress bar on stderr for long runs; silent when stderr is not a terminal unless forced.
+// A one-line progress bar on stderr for long runs; silent when stderr is not a terminal unless forced
+// (piped to a file or a CI log, every redraw would pile up on one line).
 
 export class ProgressBar {
   private lastDrawn = -1;
+  private drawnWidth = 0;
 
   constructor(
     private readonly label: string,
-    private readonly stream: NodeJS.WriteStream = process.stderr,
+    private readonly stream: { write(text: string): unknown } = process.stderr,
     private readonly enabled = Boolean(process.stderr.isTTY),
   ) {}
 
@@ -17,12 +19,19 @@ export class ProgressBar {
     this.lastDrawn = percent;
     const width = 30;
     const filled = Math.round((percent / 100) * width);
-    this.stream.write(
-      `\r${this.label} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${String(percent).padStart(3)}% ${detail}`,
-    );
+    const line = `${this.label} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${String(percent).padStart(3)}% ${detail}`;
+    this.drawnWidth = Math.max(this.drawnWidth, line.length);
+    this.stream.write(`\r${line}`);
   }
 
+  /** Ends the bar's line. */
   done(): void {
     if (this.enabled && this.lastDrawn >= 0) this.stream.write("\n");
+  }
+
+  /** Replaces the bar with "label: result" on a terminal; elsewhere writes that line alone. */
+  finish(result: string): void {
+    const line = `${this.label}: ${result}`;
+    this.stream.write(this.enabled ? `\r${line.padEnd(this.drawnWidth)}\n` : `${line}\n`);
   }
 }
