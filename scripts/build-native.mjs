@@ -132,6 +132,15 @@ function functionTypeCount(wasmPath) {
   return Number(match[1]);
 }
 
+/** The runtime's sizes both native builds compile with: its tables sized from the module. */
+function runtimeDefines(wasmPath, arenaPages) {
+  return [
+    `-DWASM_RT_ARENA_PAGES=${arenaPages}`,
+    `-DWASM_RT_MAX_FUNC_TYPES=${functionTypeCount(wasmPath)}`,
+    `-DWASM_RT_MAX_CALL_STACK_DEPTH=${MAX_CALL_DEPTH}`,
+  ];
+}
+
 function generateC(wasmPath, out) {
   const generated = join(out, "gen");
   mkdirSync(generated, { recursive: true });
@@ -181,9 +190,7 @@ function buildQemu(options, wasmPath) {
     "-DNDEBUG",
     "-ffunction-sections",
     "-fdata-sections",
-    `-DWASM_RT_ARENA_PAGES=${arenaPages}`,
-    `-DWASM_RT_MAX_FUNC_TYPES=${functionTypeCount(wasmPath)}`,
-    `-DWASM_RT_MAX_CALL_STACK_DEPTH=${MAX_CALL_DEPTH}`,
+    ...runtimeDefines(wasmPath, arenaPages),
     `-I${join(native, "runtime")}`,
     `-I${join(native, "hal")}`,
     `-I${native}`,
@@ -355,9 +362,7 @@ function buildHost(options, wasmPath) {
     flags.optimize,
     "-g",
     "-DNDEBUG",
-    `-DWASM_RT_ARENA_PAGES=${initialMemoryPages(wasmPath)}`,
-    `-DWASM_RT_MAX_FUNC_TYPES=${functionTypeCount(wasmPath)}`,
-    `-DWASM_RT_MAX_CALL_STACK_DEPTH=${MAX_CALL_DEPTH}`,
+    ...runtimeDefines(wasmPath, initialMemoryPages(wasmPath)),
     ...include,
   ];
   const stackObject = join(out, "stack.o");

@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../package-info.js";
+import { textTable } from "../text-table.js";
 
 export interface NativeRow {
   operation: string;
@@ -80,12 +81,7 @@ export function printNativeTable(rows: NativeRow[], rounds: number, haveSodium: 
     r.ratio === undefined ? "-" : r.ratio.toFixed(2),
     r.ratio === undefined ? "" : r.ratio >= TARGET_RATIO ? "met" : "not met",
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const render = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
-  console.log(render(header));
-  console.log(widths.map((w) => "-".repeat(w)).join("  "));
-  for (const line of lines) console.log(render(line));
+  for (const line of textTable(header, lines)) console.log(line);
   console.log(`\nmedian of ${rounds} alternating rounds per column; Ed25519 messages are 64 bytes.`);
   if (!haveSodium)
     console.log("libsodium column empty: install libsodium-dev and rebuild (scripts/build-native.mjs --board host).");

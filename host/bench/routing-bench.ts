@@ -20,7 +20,6 @@ import {
   type RoutingMetrics,
   routingMetricCells,
   routingMetrics,
-  textTable,
 } from "../sim/routing-metrics.js";
 import type { RoutingStrategy, Scenario, ScenarioEvent } from "../sim/scenario.js";
 import { runSimulation } from "../sim/simulation.js";
@@ -32,6 +31,7 @@ import {
   randomGeometricTopology,
   type Topology,
 } from "../sim/topology.js";
+import { textTable } from "../text-table.js";
 import { type LoRaTables, loadLoRaTables } from "../wasm/lora-tables.js";
 import { type ChannelLoad, shortestPathChannelLoad } from "./channel-load.js";
 

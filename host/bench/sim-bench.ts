@@ -5,6 +5,7 @@
 import { ProgressBar } from "../cli/progress.js";
 import { randomScenario } from "../sim/scenario.js";
 import { runSimulation } from "../sim/simulation.js";
+import { textTable } from "../text-table.js";
 
 export async function runSimBench(options: { quick?: boolean } = {}): Promise<void> {
   const durationS = options.quick ? 600 : 3600;
@@ -31,9 +32,5 @@ export async function runSimBench(options: { quick?: boolean } = {}): Promise<vo
     ]);
   }
   const header = ["nodes", "sim s", "wall s", "node-s per s", "vs real time", "vs 100 nodes", "delivered", "target"];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const render = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i])).join("  ");
-  console.log(render(header));
-  console.log(widths.map((w) => "-".repeat(w)).join("  "));
-  for (const row of rows) console.log(render(row));
+  for (const line of textTable(header, rows, 0)) console.log(line);
 }

@@ -1,6 +1,8 @@
 // The readable summary `mesh sim` prints.
+
+import { textTable } from "../text-table.js";
 import type { SimulationResult } from "./result.js";
-import { ROUTING_METRIC_HEADER, routingMetricCells, routingMetrics, textTable } from "./routing-metrics.js";
+import { ROUTING_METRIC_HEADER, routingMetricCells, routingMetrics } from "./routing-metrics.js";
 
 export function formatReport(result: SimulationResult, options: { maxNodes?: number } = {}): string {
   const m = result.messages;

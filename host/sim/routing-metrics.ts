@@ -1,7 +1,7 @@
 // The figures that compare routing strategies on one scenario — the issue's summary: delivery ratio,
 // latency (median, p95), hops, airtime per delivered message and the busiest node's airtime — taken
-// from a simulation's result, and their table cells. Shared by `mesh sim --compare` and
-// `npm run bench -- routing`, so both print a strategy the same way.
+// from a simulation's result, and their table cells (laid out by text-table.ts). Shared by
+// `mesh sim --compare` and `npm run bench -- routing`, so both print a strategy the same way.
 import type { SimulationResult } from "./result.js";
 
 export interface RoutingMetrics {
@@ -69,12 +69,4 @@ export function routingMetricCells(m: RoutingMetrics): string[] {
     String(m.dropped),
     `${m.wallSeconds.toFixed(1)} s`,
   ];
-}
-
-/** Rows under a header; the first `leftAligned` columns (names) pad right, the rest (numbers) left. */
-export function textTable(header: readonly string[], rows: string[][], leftAligned = 1): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const render = (cells: readonly string[]) =>
-    cells.map((c, i) => (i < leftAligned ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
-  return [render(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(render)];
 }
